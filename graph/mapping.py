@@ -1,0 +1,365 @@
+"""Record -> RDF: the one place that knows how a Record becomes triples (docs/modelling.md).
+
+The rules are the table RULES at the end of this module: simple fields map one attribute to one
+predicate; structured parts (authors, the container chain, statuses, ...) have a small writer
+each. Problems found while mapping (an unknown ASJC subject, an unknown type) are added to the
+record, so they are reported with the importer's own problems.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from kgpub import ontology
+from kgpub.graph import keys
+from kgpub.graph.namespaces import (
+    C4O, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, OWL, PRISM, PRO, PSO, RDF,
+    RDFS, SCHEMA, SKOS, XSD,
+)
+from kgpub.graph.record import PartialDate, Record
+
+LANGUAGE_IRI = "http://id.loc.gov/vocabulary/iso639-1/"
+DOI_RESOLVER = "https://doi.org/"
+CITATION_SOURCES = {"scopus": NamedNode("https://www.scopus.com/")}  # else the source's name as a literal
+
+STATUS_TERMS = {
+    "published": PSO.published,
+    "accepted": PSO["accepted-for-publication"],
+    "in-press": PSO["in-press"],
+    "submitted": PSO.submitted,
+    "unpublished": PSO.unpublished,
+    "early-online": KGV["early-online"],
+}
+
+# Which status date becomes prism:publicationDate, in order of preference.
+PUBLICATION_DATE_STATUSES = ("published", "early-online")
+
+
+@dataclass
+class MappedRecord:
+    key: str
+    iri: NamedNode  # the research output
+    graph: NamedNode  # its named graph
+    triples: list[Triple]
+
+
+@dataclass
+class Context:
+    """What every writer needs: the record, its IRI, the base, and the triples written so far."""
+
+    record: Record
+    base: str
+    key: str
+    thing: NamedNode
+    triples: list[Triple]
+
+    def add(self, subject, predicate, obj) -> None:
+        self.triples.append(Triple(subject, predicate, obj))
+
+    def part(self, fragment: str) -> NamedNode:
+        return NamedNode(f"{self.thing.value}#{fragment}")
+
+    def iri(self, path: str) -> NamedNode:
+        return NamedNode(self.base + path)
+
+    def text(self, value: str) -> Literal:
+        language = self.record.language
+        return Literal(value, language=language) if language else Literal(value)
+
+
+def output_iri(base: str, key: str) -> NamedNode:
+    return NamedNode(f"{base}id/output/{key}")
+
+
+def graph_iri(base: str, key: str) -> NamedNode:
+    return NamedNode(f"{base}graph/output/{key}")
+
+
+def map_record(record: Record, base: str, key: str | None = None) -> MappedRecord | None:
+    """The record's triples, or None when it has no identity at all (no DOI, UUID or title).
+
+    `key` is given when the store already knows this work under another key (see keys.py).
+    Problems (unknown subject, unknown type) are added to `record.problems`.
+    """
+    key = key or keys.mint_output_key(record)
+    if key is None:
+        return None
+    context = Context(record, base, key, output_iri(base, key), [])
+    for rule in RULES:
+        rule(context)
+    return MappedRecord(key, context.thing, graph_iri(base, key), context.triples)
+
+
+def date_literal(date: PartialDate) -> Literal:
+    if date.day is not None:
+        return Literal(date.isoformat(), datatype=XSD.date)
+    if date.month is not None:
+        return Literal(date.isoformat(), datatype=XSD.gYearMonth)
+    return Literal(date.isoformat(), datatype=XSD.gYear)
+
+
+def field_rule(attribute: str, predicate: NamedNode, make: Callable[[Context, object], Literal]):
+    """A rule for a plain field: each value of `attribute` (one or a list) becomes one triple."""
+
+    def write(context: Context) -> None:
+        value = getattr(context.record, attribute)
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None and item != "":
+                context.add(context.thing, predicate, make(context, item))
+
+    write.__name__ = f"write_{attribute}"
+    return write
+
+
+def plain(context: Context, value) -> Literal:
+    return Literal(str(value))
+
+
+def text_in_language(context: Context, value) -> Literal:
+    return context.text(value)
+
+
+def positive_integer(context: Context, value) -> Literal:
+    return Literal(str(value), datatype=XSD.positiveInteger)
+
+
+def any_uri(context: Context, value) -> Literal:
+    return Literal(value, datatype=XSD.anyURI)
+
+
+def write_type(context: Context) -> None:
+    record = context.record
+    pure_type = ontology.pure_types().get(record.type or "")
+    if pure_type is None:
+        shown = f"'{record.type}'" if record.type else "none given"
+        context.record.add_problem("type", f"unknown research-output type ({shown})")
+        return
+    for cls in pure_type.classes:
+        context.add(context.thing, RDF.type, NamedNode(cls))
+    context.add(context.thing, DCTERMS.type, context.iri(f"id/type/{record.type}"))
+
+
+def write_language(context: Context) -> None:
+    if context.record.language:
+        context.add(context.thing, DCTERMS.language, NamedNode(LANGUAGE_IRI + context.record.language))
+
+
+def write_identifier(context: Context, owner: NamedNode, fragment: str, scheme: NamedNode,
+                     value: str, source: str | None = None) -> None:
+    separator = "-" if "#" in owner.value else "#"  # "#host" gets "#host-isbn-1"
+    node = NamedNode(f"{owner.value}{separator}{fragment}")
+    context.add(owner, DATACITE.hasIdentifier, node)
+    context.add(node, RDF.type, DATACITE.Identifier)
+    context.add(node, DATACITE.usesIdentifierScheme, scheme)
+    context.add(node, LITERAL.hasLiteralValue, Literal(value))
+    if source:
+        context.add(node, KGV.identifierSource, Literal(source))
+
+
+def write_identifiers(context: Context) -> None:
+    record, thing = context.record, context.thing
+    local = DATACITE["local-resource-identifier-scheme"]
+    if record.doi:
+        write_identifier(context, thing, "doi", DATACITE.doi, record.doi)
+        context.add(thing, OWL.sameAs, NamedNode(DOI_RESOLVER + record.doi))
+    if record.pure_uuid:
+        write_identifier(context, thing, "pure-uuid", local, record.pure_uuid.lower(), "Pure")
+    if record.scopus_eid:
+        write_identifier(context, thing, "scopus-eid", local, record.scopus_eid, "Scopus")
+    content = keys.content_key(record)
+    if content:
+        context.add(thing, KGV.contentKey, Literal(content))
+
+
+def write_journal_chain(context: Context) -> None:
+    """article -> issue -> volume -> journal, skipping levels the source does not know."""
+    record = context.record
+    if record.journal is None:
+        return
+    journal = context.iri(f"id/journal/{keys.journal_key(record.journal)}")
+    context.add(journal, RDF.type, FABIO.Journal)
+    if record.journal.title:
+        context.add(journal, DCTERMS.title, Literal(record.journal.title))
+    if record.journal.issn:
+        write_identifier(context, journal, "issn", DATACITE.issn, record.journal.issn)
+    if record.journal.eissn:
+        write_identifier(context, journal, "eissn", DATACITE.eissn, record.journal.eissn)
+    parent, path = journal, journal.value
+    for level, number, cls in (("volume", record.volume, FABIO.JournalVolume),
+                               ("issue", record.issue, FABIO.JournalIssue)):
+        if not number:
+            continue
+        path = f"{path}/{level}/{keys.path_segment(number)}"
+        node = NamedNode(path)
+        context.add(node, RDF.type, cls)
+        context.add(node, FABIO.hasSequenceIdentifier, Literal(number))
+        context.add(node, FRBR.partOf, parent)
+        parent = node
+    context.add(context.thing, FRBR.partOf, parent)
+
+
+def write_host_publication(context: Context) -> None:
+    """A chapter's book or a paper's proceedings, with ISBNs, publisher and series."""
+    record = context.record
+    if not (record.host_title or record.isbn_print or record.isbn_electronic or record.series):
+        return
+    host = context.part("host")
+    pure_type = ontology.pure_types().get(record.type or "")
+    is_paper = pure_type is not None and FABIO.ConferencePaper.value in pure_type.classes
+    context.add(host, RDF.type, FABIO.ConferenceProceedings if is_paper else FABIO.Book)
+    context.add(context.thing, FRBR.partOf, host)
+    if record.host_title:
+        context.add(host, DCTERMS.title, Literal(record.host_title))
+    for n, isbn in enumerate(record.isbn_print + record.isbn_electronic, start=1):
+        write_identifier(context, host, f"isbn-{n}", DATACITE.isbn, isbn)
+    for n, series in enumerate(record.series, start=1):
+        node = context.part(f"series-{n}")
+        context.add(node, RDF.type, FABIO.BookSeries)
+        context.add(node, DCTERMS.title, Literal(series.title))
+        context.add(host, FRBR.partOf, node)
+        for m, issn in enumerate(series.issns, start=1):
+            write_identifier(context, node, f"issn-{m}", DATACITE.issn, issn)
+        if series.volume:
+            context.add(host, FABIO.hasSequenceIdentifier, Literal(series.volume))
+
+
+def write_publisher(context: Context) -> None:
+    name = context.record.publisher
+    if not name:
+        return
+    publisher = context.iri(f"id/publisher/{keys.slug(name)}")
+    context.add(publisher, RDF.type, FOAF.Organization)
+    context.add(publisher, FOAF.name, Literal(name))
+    is_host_part = context.record.host_title or context.record.isbn_print or context.record.isbn_electronic
+    context.add(context.part("host") if is_host_part else context.thing, DCTERMS.publisher, publisher)
+
+
+def write_event(context: Context) -> None:
+    event = context.record.event
+    if event is None:
+        return
+    node = context.part("event")
+    context.add(context.thing, KGV.presentedAt, node)
+    context.add(node, RDF.type, SCHEMA.Event)
+    context.add(node, SCHEMA.name, Literal(event.name))
+    if event.place:
+        context.add(node, SCHEMA.location, Literal(event.place))
+    if event.start:
+        context.add(node, SCHEMA.startDate, date_literal(event.start))
+    if event.end:
+        context.add(node, SCHEMA.endDate, date_literal(event.end))
+
+
+def write_statuses(context: Context) -> None:
+    record = context.record
+    for status in record.statuses:
+        node = context.part(f"status-{status.kind}")
+        context.add(context.thing, PSO.holdsStatusInTime, node)
+        context.add(node, RDF.type, PSO.StatusInTime)
+        context.add(node, PSO.withStatus, STATUS_TERMS[status.kind])
+        if status.date:
+            context.add(node, DCTERMS.date, date_literal(status.date))
+    if record.peer_reviewed:
+        node = context.part("status-peer-reviewed")
+        context.add(context.thing, PSO.holdsStatusInTime, node)
+        context.add(node, RDF.type, PSO.StatusInTime)
+        context.add(node, PSO.withStatus, PSO["peer-reviewed"])
+    dated = {s.kind: s.date for s in record.statuses if s.date}
+    for kind in PUBLICATION_DATE_STATUSES:
+        if kind in dated:
+            context.add(context.thing, PRISM.publicationDate, date_literal(dated[kind]))
+            break
+
+
+def write_citations(context: Context) -> None:
+    for citation in context.record.citations:
+        source = citation.source.casefold()
+        node = context.part(f"citations-{keys.slug(citation.source)}")
+        context.add(context.thing, C4O.hasGlobalCitationFrequency, node)
+        context.add(node, RDF.type, C4O.GlobalCitationCount)
+        context.add(node, C4O.hasGlobalCountValue,
+                    Literal(str(citation.count), datatype=XSD.nonNegativeInteger))
+        source_node = CITATION_SOURCES.get(source)
+        if source_node is None:
+            context.add(node, C4O.hasGlobalCountSource, Literal(citation.source))
+        else:
+            context.add(node, C4O.hasGlobalCountSource, source_node)
+            context.add(source_node, RDF.type, C4O.BibliographicInformationSource)
+            context.add(source_node, RDFS.label, Literal(citation.source))
+        if citation.harvested:
+            context.add(node, C4O.hasGlobalCountDate, date_literal(citation.harvested))
+
+
+def write_subjects(context: Context) -> None:
+    for subject in context.record.subjects:
+        code = ontology.resolve_asjc(subject.code, subject.label)
+        if code is None:
+            shown = " ".join(filter(None, (subject.code, repr(subject.label) if subject.label else None)))
+            context.record.add_problem("ASJC subject areas", f"unknown ASJC subject {shown}")
+            continue
+        context.add(context.thing, DCTERMS.subject, context.iri(f"id/asjc/{code}"))
+
+
+def write_fingerprint(context: Context) -> None:
+    for n, topic in enumerate(context.record.topics, start=1):
+        concept = context.iri(f"id/topic/{keys.slug(topic.concept)}")
+        context.add(concept, RDF.type, SKOS.Concept)
+        context.add(concept, SKOS.prefLabel, Literal(topic.concept, language="en"))
+        if topic.domain:
+            context.add(concept, KGV.topicDomain, Literal(topic.domain))
+        context.add(context.thing, DCTERMS.subject, concept)
+        entry = context.part(f"topic-{n}")
+        context.add(context.thing, KGV.hasFingerprintEntry, entry)
+        context.add(entry, RDF.type, KGV.FingerprintEntry)
+        context.add(entry, KGV.topic, concept)
+        if topic.weight is not None:
+            context.add(entry, KGV.weight, Literal(f"{topic.weight:g}", datatype=XSD.decimal))
+
+
+def write_authors(context: Context) -> None:
+    roles = [context.part(f"author-{n}") for n in range(1, len(context.record.authors) + 1)]
+    for n, (person, role) in enumerate(zip(context.record.authors, roles), start=1):
+        agent = context.iri(f"id/person/{keys.person_key(person, context.key, n)}")
+        context.add(context.thing, PRO.isDocumentContextFor, role)
+        context.add(role, RDF.type, PRO.RoleInTime)
+        context.add(role, PRO.withRole, PRO.author)
+        context.add(role, PRO.isHeldBy, agent)
+        if n < len(roles):
+            context.add(role, OCO.hasNext, roles[n])
+        context.add(agent, RDF.type, FOAF.Person)
+        context.add(agent, FOAF.name, Literal(person.display_name))
+        if person.given_name:
+            context.add(agent, FOAF.givenName, Literal(person.given_name))
+        if person.family_name:
+            context.add(agent, FOAF.familyName, Literal(person.family_name))
+        if person.orcid:
+            write_identifier(context, agent, "orcid", DATACITE.orcid, person.orcid)
+
+
+# The mapping table: applied in this order to every record.
+RULES: tuple[Callable[[Context], None], ...] = (
+    write_type,
+    field_rule("title", DCTERMS.title, text_in_language),
+    field_rule("subtitle", FABIO.hasSubtitle, plain),  # range xsd:string in FaBiO
+    field_rule("abstract", DCTERMS.abstract, text_in_language),
+    write_language,
+    field_rule("language_label", KGV.languageLabel, plain),
+    write_journal_chain,
+    write_host_publication,
+    write_publisher,
+    write_event,
+    field_rule("start_page", PRISM.startingPage, plain),
+    field_rule("end_page", PRISM.endingPage, plain),
+    field_rule("page_count", FABIO.hasPageCount, positive_integer),
+    field_rule("article_number", FABIO.hasElectronicArticleIdentifier, plain),
+    write_statuses,
+    write_citations,
+    write_subjects,
+    field_rule("keywords", PRISM.keyword, text_in_language),
+    write_fingerprint,
+    write_authors,
+    write_identifiers,
+    field_rule("urls", FABIO.hasURL, any_uri),
+)

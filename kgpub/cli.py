@@ -1,0 +1,181 @@
+"""The `kgpub` command: ingest, validate, export and query (click)."""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kgpub import config
+from kgpub.graph import importers
+from kgpub.graph.record import PartialDate
+from kgpub.graph.store import StoreError, open_store
+from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
+
+err_console = Console(stderr=True)
+store_option = click.option(
+    "--store", "store_dir", type=click.Path(file_okay=False), default=config.default_store_dir,
+    show_default="$KGPUB_STORE or ~/.local/share/kgpub/store", help="Folder of the embedded store.")
+base_option = click.option(
+    "--base", default=config.default_base, show_default="$KGPUB_BASE or http://localhost:8080/",
+    help="Base IRI that record IRIs are minted under.")
+
+
+@click.group()
+@click.version_option(package_name="kgpub")
+def main():
+    """Publish research outputs as Linked Data: ingest, validate, export, query."""
+
+
+@contextmanager
+def opened_store(store_dir: str):
+    try:
+        store = open_store(store_dir)
+    except StoreError as err:
+        raise click.UsageError(f"{err} (is another kgpub process using it?)") from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def parse_harvest_date(ctx, param, value: str | None) -> PartialDate | None:
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
+    return PartialDate(day.year, day.month, day.day)
+
+
+def run_records(store, base, paths, format, report, harvest_date, verb) -> None:
+    from kgpub.graph.pipeline import Ingest
+
+    try:
+        base = config.normalise_base(base)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--base") from None
+    files = list(_source_files([Path(p) for p in paths]))
+    ingest = Ingest(store, base, harvest_date=harvest_date)
+    outcomes, counts = [], collections.Counter()
+    with _progress(len(files), verb) as advance:
+        for outcome in ingest.run(files, format=format, on_file=advance):
+            counts[outcome.status] += 1
+            counts["warnings"] += bool(outcome.warnings)
+            outcomes.append(outcome.as_dict() if report else None)
+            if outcome.status == "rejected":
+                _print_rejection(outcome)
+    if report:
+        Path(report).write_text(json.dumps(outcomes, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _print_summary(counts)
+    sys.exit(1 if counts["rejected"] else 0)
+
+
+def _source_files(paths):
+    from kgpub.graph.pipeline import source_files
+
+    for path in paths:
+        if not path.exists():
+            raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    return source_files(paths)
+
+
+@contextmanager
+def _progress(total_files: int, verb: str):
+    columns = (TextColumn(f"{verb} [progress.description]{{task.description}}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True,
+                  disable=not err_console.is_terminal or total_files < 2) as progress:
+        task = progress.add_task("", total=total_files)
+
+        def advance(path: Path) -> None:
+            progress.update(task, advance=1, description=path.name)
+
+        yield advance
+
+
+def _print_rejection(outcome) -> None:
+    for problem in outcome.errors:
+        err_console.print(f"[red]rejected[/red] {outcome.source}: {problem.field}: {problem.message}",
+                          highlight=False, markup=True, soft_wrap=True)
+
+
+def _print_summary(counts) -> None:
+    parts = [f"{counts[s]} {s}" for s in ("stored", "updated", "unchanged", "valid", "rejected") if counts[s]]
+    parts.append(f"{counts['warnings']} with warnings")
+    err_console.print(", ".join(parts) if counts else "no records found", highlight=False)
+
+
+format_option = click.option(
+    "--format", "format", type=click.Choice([i.name for i in importers.IMPORTERS]),
+    help="Source format; detected from the suffix or content when not given.")
+report_option = click.option("--report", type=click.Path(dir_okay=False),
+                             help="Write a JSON report with one object per record.")
+harvest_option = click.option(
+    "--harvest-date", callback=parse_harvest_date,
+    help="Date the citation counts were harvested (default: each source file's modification date).")
+
+
+@main.command()
+@store_option
+@base_option
+@format_option
+@report_option
+@harvest_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def ingest(store_dir, base, format, report, harvest_date, paths):
+    """Read records from files or folders, validate them and store the valid ones."""
+    with opened_store(store_dir) as store:
+        run_records(store, base, paths, format, report, harvest_date, "ingesting")
+
+
+@main.command()
+@base_option
+@format_option
+@report_option
+@harvest_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def validate(base, format, report, harvest_date, paths):
+    """Check records as ingest would, storing nothing."""
+    run_records(None, base, paths, format, report, harvest_date, "validating")
+
+
+@main.command()
+@store_option
+@click.option("--format", "format", type=click.Choice(EXPORT_FORMATS), default="nquads", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def export(store_dir, format, output):
+    """Write everything in the store, vocabularies included."""
+    with opened_store(store_dir) as store, _binary_output(output) as stream:
+        store.export(stream, format)
+
+
+@main.command()
+@store_option
+@click.option("--format", "format", type=click.Choice(RESULT_FORMATS),
+              help="Result format (default: json for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE).")
+@click.argument("sparql")
+def query(store_dir, format, sparql):
+    """Run a SPARQL query over the union of all record graphs."""
+    with opened_store(store_dir) as store, _binary_output(None) as stream:
+        try:
+            store.query_to(sparql, stream, format)
+        except StoreError as err:
+            raise click.UsageError(str(err)) from None
+
+
+@contextmanager
+def _binary_output(path: str | None):
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with open(path, "wb") as stream:
+        yield stream
