@@ -26,7 +26,7 @@ class Importer:
 
 IMPORTERS: tuple[Importer, ...] = (
     Importer("pure-page", "pure_page", (".txt",), "Pure portal page, text extracted from its HTML"),
-    Importer("pure-json", "pure_json", (".json",), "Pure web-service research-output JSON (API 5xx)"),
+    Importer("pure-json", "pure_json", (".json", ".jsonl"), "Pure web-service research-output JSON (API 5xx)"),
 )
 
 
