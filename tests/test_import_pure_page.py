@@ -17,7 +17,9 @@ from kgpub.graph.importers.page_labels import page_labels
 from kgpub.graph.record import (CitationCount, Event, PartialDate, Person, Record, Series, Status,
                                 Subject, Topic, UnreadableRecord)
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pure_page"
+# Valid pages double as the bundled examples (`make run`); broken ones stay with the tests.
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+BROKEN = Path(__file__).parent / "fixtures" / "pure_page"
 
 
 def read_one(data: bytes, source: str = "page.txt") -> Record | UnreadableRecord:
@@ -27,7 +29,8 @@ def read_one(data: bytes, source: str = "page.txt") -> Record | UnreadableRecord
 
 
 def read_fixture(name: str) -> Record:
-    record = read_one((FIXTURES / name).read_bytes(), name)
+    folder = BROKEN if (BROKEN / name).exists() else EXAMPLES
+    record = read_one((folder / name).read_bytes(), name)
     assert isinstance(record, Record)
     return record
 
