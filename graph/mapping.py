@@ -8,6 +8,7 @@ record, so they are reported with the importer's own problems.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Callable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -32,6 +33,9 @@ STATUS_TERMS = {
     "unpublished": PSO.unpublished,
     "early-online": KGV["early-online"],
 }
+
+# Types that are part of a book or proceedings: their ISBNs and publisher belong to the host.
+PART_OF_BOOK_TYPES = ("contributiontobookanthology/",)
 
 # Which status date becomes prism:publicationDate, in order of preference.
 PUBLICATION_DATE_STATUSES = ("published", "early-online")
@@ -121,8 +125,15 @@ def text_in_language(context: Context, value) -> Literal:
     return context.text(value)
 
 
-def positive_integer(context: Context, value) -> Literal:
-    return Literal(str(value), datatype=XSD.positiveInteger)
+def integer(context: Context, value) -> Literal:
+    # xsd:integer, not FaBiO's xsd:positiveInteger: Oxigraph stores every integer-derived type
+    # as xsd:integer, so this is what is validated, stored and served alike (docs/decisions.md).
+    return Literal(str(value), datatype=XSD.integer)
+
+
+def decimal(value: float) -> Literal:
+    """Fixed-point and canonical ("12.5", "100"): never an exponent, which xsd:decimal forbids."""
+    return Literal(format(Decimal(str(value)).normalize(), "f"), datatype=XSD.decimal)
 
 
 def any_uri(context: Context, value) -> Literal:
@@ -200,29 +211,36 @@ def write_journal_chain(context: Context) -> None:
     context.add(context.thing, FRBR.partOf, parent)
 
 
-def write_host_publication(context: Context) -> None:
-    """A chapter's book or a paper's proceedings, with ISBNs, publisher and series."""
+def publication_node(context: Context) -> NamedNode:
+    """What ISBNs, series and publisher describe: the host book or proceedings of a chapter or
+    paper, or the output itself when it is a whole publication (a book, thesis or report)."""
     record = context.record
-    if not (record.host_title or record.isbn_print or record.isbn_electronic or record.series):
-        return
-    host = context.part("host")
-    pure_type = ontology.pure_types().get(record.type or "")
-    is_paper = pure_type is not None and FABIO.ConferencePaper.value in pure_type.classes
-    context.add(host, RDF.type, FABIO.ConferenceProceedings if is_paper else FABIO.Book)
-    context.add(context.thing, FRBR.partOf, host)
-    if record.host_title:
-        context.add(host, DCTERMS.title, Literal(record.host_title))
+    is_part = bool(record.host_title) or (record.type or "").startswith(PART_OF_BOOK_TYPES)
+    return context.part("host") if is_part else context.thing
+
+
+def write_host_publication(context: Context) -> None:
+    """A chapter's book or a paper's proceedings; ISBNs and series on whichever is the publication."""
+    record = context.record
+    publication = publication_node(context)
+    if publication != context.thing:
+        pure_type = ontology.pure_types().get(record.type or "")
+        is_paper = pure_type is not None and FABIO.ConferencePaper.value in pure_type.classes
+        context.add(publication, RDF.type, FABIO.ConferenceProceedings if is_paper else FABIO.Book)
+        context.add(context.thing, FRBR.partOf, publication)
+        if record.host_title:
+            context.add(publication, DCTERMS.title, Literal(record.host_title))
     for n, isbn in enumerate(record.isbn_print + record.isbn_electronic, start=1):
-        write_identifier(context, host, f"isbn-{n}", DATACITE.isbn, isbn)
+        write_identifier(context, publication, f"isbn-{n}", DATACITE.isbn, isbn)
     for n, series in enumerate(record.series, start=1):
         node = context.part(f"series-{n}")
         context.add(node, RDF.type, FABIO.BookSeries)
         context.add(node, DCTERMS.title, Literal(series.title))
-        context.add(host, FRBR.partOf, node)
+        context.add(publication, FRBR.partOf, node)
         for m, issn in enumerate(series.issns, start=1):
             write_identifier(context, node, f"issn-{m}", DATACITE.issn, issn)
         if series.volume:
-            context.add(host, FABIO.hasSequenceIdentifier, Literal(series.volume))
+            context.add(publication, FABIO.hasSequenceIdentifier, Literal(series.volume))
 
 
 def write_publisher(context: Context) -> None:
@@ -232,8 +250,7 @@ def write_publisher(context: Context) -> None:
     publisher = context.iri(f"id/publisher/{keys.slug(name)}")
     context.add(publisher, RDF.type, FOAF.Organization)
     context.add(publisher, FOAF.name, Literal(name))
-    is_host_part = context.record.host_title or context.record.isbn_print or context.record.isbn_electronic
-    context.add(context.part("host") if is_host_part else context.thing, DCTERMS.publisher, publisher)
+    context.add(publication_node(context), DCTERMS.publisher, publisher)
 
 
 def write_event(context: Context) -> None:
@@ -280,7 +297,7 @@ def write_citations(context: Context) -> None:
         context.add(context.thing, C4O.hasGlobalCitationFrequency, node)
         context.add(node, RDF.type, C4O.GlobalCitationCount)
         context.add(node, C4O.hasGlobalCountValue,
-                    Literal(str(citation.count), datatype=XSD.nonNegativeInteger))
+                    integer(context, citation.count))
         source_node = CITATION_SOURCES.get(source)
         if source_node is None:
             context.add(node, C4O.hasGlobalCountSource, Literal(citation.source))
@@ -315,7 +332,7 @@ def write_fingerprint(context: Context) -> None:
         context.add(entry, RDF.type, KGV.FingerprintEntry)
         context.add(entry, KGV.topic, concept)
         if topic.weight is not None:
-            context.add(entry, KGV.weight, Literal(f"{topic.weight:g}", datatype=XSD.decimal))
+            context.add(entry, KGV.weight, decimal(topic.weight))
 
 
 def write_authors(context: Context) -> None:
@@ -352,7 +369,7 @@ RULES: tuple[Callable[[Context], None], ...] = (
     write_event,
     field_rule("start_page", PRISM.startingPage, plain),
     field_rule("end_page", PRISM.endingPage, plain),
-    field_rule("page_count", FABIO.hasPageCount, positive_integer),
+    field_rule("page_count", FABIO.hasPageCount, integer),
     field_rule("article_number", FABIO.hasElectronicArticleIdentifier, plain),
     write_statuses,
     write_citations,

@@ -1,0 +1,182 @@
+"""Ingest: files -> importer -> Record -> mapping -> SHACL -> store, one outcome per record.
+
+Records move in batches: a batch is mapped, validated together (the fast SHACL path), and the
+records that pass are written to the store as one batch of whole graphs. A rejected record is
+never stored; the rest of its batch is. Everything a record did wrong is in its outcome.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from pyoxigraph import NamedNode
+
+from kgpub.graph import importers, keys
+from kgpub.graph.mapping import MappedRecord, map_record
+from kgpub.graph.namespaces import PREFIXES
+from kgpub.graph.record import PartialDate, Problem, Record, SourceRef, UnreadableRecord
+from kgpub.graph.store import Store
+from kgpub.graph.validate import Finding, Validator
+from kgpub.graph.vocabularies import ensure_vocabularies
+
+BATCH_SIZE = 2000
+
+
+@dataclass
+class Outcome:
+    """What happened to one record: the report's row."""
+
+    source: str
+    status: str  # stored | updated | unchanged | rejected | valid (validate only)
+    iri: str | None = None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "iri": self.iri,
+            "errors": [p.as_dict() for p in self.errors],
+            "warnings": [p.as_dict() for p in self.warnings],
+        }
+
+
+@dataclass
+class Candidate:
+    record: Record
+    mapped: MappedRecord | None
+
+
+def source_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given, and in folders every file an importer claims by suffix (sorted, no hidden)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden and importers.for_path(child):
+                    yield child
+        else:
+            yield path
+
+
+def read_file(path: Path, format: str | None) -> Iterator[Record | UnreadableRecord]:
+    try:
+        with path.open("rb") as stream:
+            importer = importers.by_name(format) if format else importers.detect(path, stream.read(64))
+            stream.seek(0)
+            yield from importer.load().read(stream, str(path))
+    except OSError as err:
+        yield UnreadableRecord(SourceRef(str(path)), [Problem("file", f"cannot read the file: {err.strerror}")])
+
+
+def file_date(path: str) -> PartialDate | None:
+    try:
+        day = dt.date.fromtimestamp(Path(path).stat().st_mtime)
+    except OSError:
+        return None
+    return PartialDate(day.year, day.month, day.day)
+
+
+def finding_as_problem(finding: Finding) -> Problem:
+    severity = "error" if finding.severity == "Violation" else "warning"
+    field_name = compact_iri(finding.path) if finding.path else finding.focus
+    return Problem(field_name, finding.message, severity)
+
+
+def compact_iri(iri: str) -> str:
+    """'http://purl.org/dc/terms/title' -> 'dcterms:title', as a librarian reads it."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+class Ingest:
+    """One ingest (or validate) run. `store=None` validates only: nothing is looked up or written."""
+
+    def __init__(self, store: Store | None, base: str, harvest_date: PartialDate | None = None,
+                 batch_size: int = BATCH_SIZE, validator: Validator | None = None):
+        self.store = store
+        self.base = base
+        self.harvest_date = harvest_date
+        self.batch_size = batch_size
+        self.validator = validator or Validator()
+        self.keys_seen: dict[tuple[str, str], str] = {}  # identity claim -> key, within this run
+        if store is not None:
+            ensure_vocabularies(store, base)
+
+    def run(self, paths: Iterable[Path], format: str | None = None,
+            on_file: Callable[[Path], None] | None = None) -> Iterator[Outcome]:
+        batch: list[Record] = []
+        for path in source_files(paths):
+            if on_file:
+                on_file(path)
+            for item in read_file(path, format):
+                if isinstance(item, UnreadableRecord):
+                    yield Outcome(str(item.source), "rejected", errors=list(item.problems))
+                    continue
+                batch.append(item)
+                if len(batch) >= self.batch_size:
+                    yield from self.process(batch)
+                    batch = []
+        if batch:
+            yield from self.process(batch)
+
+    def process(self, records: list[Record]) -> list[Outcome]:
+        candidates = [Candidate(record, self.map(record)) for record in records]
+        graphs = {c.mapped.graph.value: c.mapped.triples for c in candidates if c.mapped}
+        findings = self.validator.validate(graphs)
+        outcomes, accepted = [], {}
+        for candidate in candidates:
+            outcome = self.judge(candidate, findings)
+            if outcome.status != "rejected" and self.store is not None:
+                mapped = candidate.mapped
+                outcome.status = self.change_kind(mapped, accepted)
+                if outcome.status != "unchanged":
+                    accepted[mapped.graph] = mapped.triples
+            outcomes.append(outcome)
+        if accepted and self.store is not None:
+            self.store.write_graphs(accepted)
+        return outcomes
+
+    def map(self, record: Record) -> MappedRecord | None:
+        for citation in record.citations:
+            if citation.harvested is None:
+                citation.harvested = self.harvest_date or file_date(record.source.path)
+        return map_record(record, self.base, self.known_key(record))
+
+    def known_key(self, record: Record) -> str | None:
+        """The key this work already has, in this run or in the store (DESIGN.md §3)."""
+        claims = keys.identity_claims(record)
+        key = next((self.keys_seen[c] for c in claims if c in self.keys_seen), None)
+        if key is None and self.store is not None:
+            key = self.store.find_output(claims)
+        key = key or keys.mint_output_key(record)
+        for claim in claims:
+            self.keys_seen.setdefault(claim, key)
+        return key
+
+    def judge(self, candidate: Candidate, findings: dict[str, list[Finding]]) -> Outcome:
+        record, mapped = candidate.record, candidate.mapped
+        problems = list(record.problems)
+        if mapped is None:
+            problems.append(Problem("title", "the record has no title, DOI or Pure UUID to identify it"))
+        else:
+            problems += [finding_as_problem(f) for f in findings.get(mapped.graph.value, [])]
+        errors = [p for p in problems if p.severity == "error"]
+        warnings = [p for p in problems if p.severity != "error"]
+        status = "rejected" if errors else "valid"
+        iri = mapped.iri.value if mapped else None
+        return Outcome(str(record.source), status, iri if not errors else None, errors, warnings)
+
+    def change_kind(self, mapped: MappedRecord, pending: dict[NamedNode, list]) -> str:
+        if mapped.graph in pending:
+            return "updated"
+        if not self.store.has_graph(mapped.graph):
+            return "stored"
+        if self.store.graph_triples(mapped.graph) == set(mapped.triples):
+            return "unchanged"
+        return "updated"

@@ -1,0 +1,170 @@
+"""`kgpub ingest` / `validate` / `query` as a librarian uses them: reports, exit codes, bad input,
+idempotent re-import, updates, and a store that survives being killed mid-run."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pyoxigraph
+import pytest
+
+from bench import synthetic
+from conftest import BASE, PURE_API, SEED
+
+COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+COUNT_OUTPUTS = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?o a ?c } FILTER(STRSTARTS(STR(?g), '%sgraph/output/')) }" % BASE
+
+
+def count(cli, sparql: str) -> int:
+    result = json.loads(cli("query", sparql).stdout)
+    return int(result["results"]["bindings"][0]["n"]["value"])
+
+
+def test_report_has_one_object_per_record_with_source_status_iri(cli, tmp_path):
+    report = cli.ingest(SEED, PURE_API)
+    assert len(report) == 4
+    for row in report:
+        assert set(row) == {"source", "status", "iri", "errors", "warnings"}
+        assert row["status"] == "stored"
+        assert row["iri"].startswith(BASE + "id/output/")
+    assert {row["source"] for row in report} >= {f"{SEED}:1", str(PURE_API / "umn-journal-article.json")}
+
+
+def test_reimporting_the_same_records_changes_nothing(cli):
+    cli.ingest(SEED, PURE_API)
+    before = count(cli, COUNT_QUADS)
+    again = cli.ingest(SEED, PURE_API)
+    assert [r["status"] for r in again] == ["unchanged"] * 4
+    assert count(cli, COUNT_QUADS) == before
+    assert count(cli, COUNT_OUTPUTS) == 4
+
+
+def test_a_corrected_record_replaces_its_graph_under_the_same_iri(cli, tmp_path):
+    first = cli.ingest(SEED)[0]
+    corrected = tmp_path / "seed-corrected.txt"
+    corrected.write_text(SEED.read_text().replace("Pages (from-to)193-213", "Pages (from-to)193-214"))
+    second = cli.ingest(corrected)[0]
+    assert second["status"] == "updated"
+    assert second["iri"] == first["iri"]
+    pages = json.loads(cli("query", f"SELECT ?p WHERE {{ <{first['iri']}> "
+                                    "<http://prismstandard.org/namespaces/basic/2.0/endingPage> ?p }").stdout)
+    assert [b["p"]["value"] for b in pages["results"]["bindings"]] == ["214"]
+
+
+def test_bad_files_are_rejected_by_name_and_the_rest_is_stored(cli, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (folder / "latin1.txt").write_bytes(SEED.read_text().replace("Russia", "Rußland").encode("latin-1", errors="replace"))
+    (folder / "seed.txt").write_text(SEED.read_text())
+    broken = SEED.read_text().replace("StatePublished - Mar 2006", "StatePublished - 31 Feb 2006")
+    broken = broken.replace("Number of pages21", "Number of pages0")
+    broken = broken.replace("  • History", "  • Underwater Basket Weaving")
+    (folder / "broken.txt").write_text(broken)
+
+    report = cli.ingest(folder, check_exit=1)
+    by_file = {os.path.basename(r["source"].split(":")[0]): r for r in report}
+    assert by_file["seed.txt"]["status"] == "stored"
+    for name in ("empty.txt", "binary.txt", "latin1.txt", "broken.txt"):
+        assert by_file[name]["status"] == "rejected", name
+        assert by_file[name]["errors"], name
+    assert "empty" in by_file["empty.txt"]["errors"][0]["message"]
+    assert "binary" in by_file["binary.txt"]["errors"][0]["message"]
+    assert "UTF-8" in by_file["latin1.txt"]["errors"][0]["message"]
+    messages = " | ".join(e["message"] for e in by_file["broken.txt"]["errors"])
+    assert "31" in messages and "February" in messages
+    assert "Underwater Basket Weaving" in messages
+    assert len(by_file["broken.txt"]["errors"]) >= 3, "every problem is reported at once"
+    assert count(cli, COUNT_OUTPUTS) == 1
+
+
+def test_rejected_update_leaves_the_stored_record_intact(cli, tmp_path):
+    cli.ingest(SEED)
+    before = cli("export", "--format", "nquads").stdout
+    bad = tmp_path / "seed-bad.txt"
+    bad.write_text(SEED.read_text().replace("Number of pages21", "Number of pages0"))
+    report = cli.ingest(bad, check_exit=1)
+    assert report[0]["status"] == "rejected"
+    assert sorted(cli("export", "--format", "nquads").stdout.splitlines()) == sorted(before.splitlines())
+
+
+def test_rejections_are_printed_with_file_field_and_reason_and_no_traceback(cli, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text(SEED.read_text().replace("Number of pages21", "Number of pages0"))
+    result = cli("ingest", str(bad), check_exit=1)
+    assert "bad.txt" in result.stderr and "Number of pages" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "1 rejected" in result.stderr
+
+
+def test_usage_errors_exit_2_without_traceback(cli, tmp_path):
+    for args in (("ingest", str(tmp_path / "missing.txt")), ("ingest", "--format", "nope", str(SEED)),
+                 ("query", "SELECT WHERE {"), ("ingest", "--base", "not-an-iri", str(SEED))):
+        result = cli(*args, check_exit=2)
+        assert "Traceback" not in result.stderr, args
+        assert result.stderr.strip(), args
+
+
+def test_validate_stores_nothing_and_reports_like_ingest(cli, tmp_path):
+    report_path = tmp_path / "validate.json"
+    cli("validate", "--report", str(report_path), str(SEED), str(PURE_API))
+    report = json.loads(report_path.read_text())
+    assert [r["status"] for r in report] == ["valid"] * 4
+    assert not cli.store.exists()
+
+
+def test_query_formats(cli):
+    cli.ingest(SEED)
+    select = "SELECT ?t WHERE { ?o <http://purl.org/dc/terms/title> ?t }"
+    csv = cli("query", "--format", "csv", select).stdout
+    assert "Law enforcement and civil society in Russia" in csv
+    xml = cli("query", "--format", "xml", select).stdout
+    assert "<sparql" in xml
+    turtle = cli("query", "CONSTRUCT { ?o ?p ?v } WHERE { ?o a <http://purl.org/spar/fabio/JournalArticle> ; ?p ?v }").stdout
+    assert "Law enforcement" in turtle
+
+
+def test_store_killed_during_ingest_keeps_every_record_whole(cli, tmp_path):
+    """SIGKILL in the middle of a long run: what was stored before is untouched, and every
+    record graph in the store is complete (exactly what its mapping gives)."""
+    cli.ingest(SEED)
+    seed_quads = sorted(cli("export", "--format", "nquads").stdout.splitlines())
+
+    many = synthetic.write_jsonl(tmp_path / "many.jsonl", 6000)
+    env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE}
+    process = subprocess.Popen([sys.executable, "-m", "kgpub", "ingest", str(many)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(float(os.environ.get("KGPUB_KILL_AFTER", "6")))
+    assert process.poll() is None, "the ingest finished before it could be killed: use more records"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    store = pyoxigraph.Store(str(cli.store))
+    graphs = {g.value for g in store.named_graphs() if "/graph/output/" in g.value}
+    del store
+    assert len(graphs) > 1, "nothing was written before the kill: kill later"
+    # Every stored record must be exactly what a complete, clean ingest gives.
+    clean = tmp_path / "clean"
+    from conftest import Cli
+
+    reference = Cli(clean)
+    reference.ingest(SEED, many)
+    complete = {}
+    for line in reference("export", "--format", "nquads").stdout.splitlines():
+        graph = line.rsplit(" ", 2)[-2]
+        complete.setdefault(graph, set()).add(line)
+    stored = {}
+    for line in cli("export", "--format", "nquads").stdout.splitlines():
+        graph = line.rsplit(" ", 2)[-2]
+        stored.setdefault(graph, set()).add(line)
+    for graph, lines in stored.items():
+        assert lines == complete[graph], f"{graph} is incomplete after the kill"
+    seed_graph = next(g for g in stored if g in {l.rsplit(" ", 2)[-2] for l in seed_quads} and "/graph/output/" in g)
+    assert stored[seed_graph] == {l for l in seed_quads if l.rsplit(" ", 2)[-2] == seed_graph}
+    # and the interrupted run can simply be run again
+    cli.ingest(many)
