@@ -104,7 +104,6 @@ class Ingest:
         self.harvest_date = harvest_date
         self.batch_size = batch_size
         self.validator = validator or Validator()
-        self.keys_seen: dict[tuple[str, str], str] = {}  # identity claim -> key, within this run
         if store is not None:
             ensure_vocabularies(store, base)
 
@@ -126,7 +125,12 @@ class Ingest:
             yield from self.process(batch)
 
     def process(self, records: list[Record]) -> list[Outcome]:
-        candidates = [Candidate(record, self.map(record)) for record in records]
+        # Identity claim -> key: what the store knows, then what this batch adds (earlier
+        # batches are in the store by now, so this stays one batch in size).
+        known_keys = {}
+        if self.store is not None:
+            known_keys = self.store.find_outputs(c for r in records for c in keys.identity_claims(r))
+        candidates = [Candidate(record, self.map(record, known_keys)) for record in records]
         graphs = {c.mapped.graph.value: c.mapped.triples for c in candidates if c.mapped}
         findings = self.validator.validate(graphs)
         outcomes, accepted = [], {}
@@ -142,21 +146,20 @@ class Ingest:
             self.store.write_graphs(accepted)
         return outcomes
 
-    def map(self, record: Record) -> MappedRecord | None:
+    def map(self, record: Record, known_keys: dict[tuple[str, str], str]) -> MappedRecord | None:
         for citation in record.citations:
             if citation.harvested is None:
                 citation.harvested = self.harvest_date or file_date(record.source.path)
-        return map_record(record, self.base, self.known_key(record))
+        return map_record(record, self.base, self.known_key(record, known_keys))
 
-    def known_key(self, record: Record) -> str | None:
-        """The key this work already has, in this run or in the store (DESIGN.md §3)."""
+    @staticmethod
+    def known_key(record: Record, known_keys: dict[tuple[str, str], str]) -> str | None:
+        """The key this work already has (DESIGN.md §3), by its strongest known claim; else a new
+        one. Its claims are remembered, so a duplicate later in the batch gets the same key."""
         claims = keys.identity_claims(record)
-        key = next((self.keys_seen[c] for c in claims if c in self.keys_seen), None)
-        if key is None and self.store is not None:
-            key = self.store.find_output(claims)
-        key = key or keys.mint_output_key(record)
+        key = next((known_keys[c] for c in claims if c in known_keys), None) or keys.mint_output_key(record)
         for claim in claims:
-            self.keys_seen.setdefault(claim, key)
+            known_keys.setdefault(claim, key)
         return key
 
     def judge(self, candidate: Candidate, findings: dict[str, list[Finding]]) -> Outcome:

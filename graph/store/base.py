@@ -8,12 +8,22 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import BinaryIO, Iterable, Mapping
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub.graph.namespaces import PREFIXES
 
 EXPORT_FORMATS = ("nquads", "trig", "turtle", "jsonld", "ntriples")
 RESULT_FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples")
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+# How a stored output carries each kind of identity claim (graph/keys.py), with ?value bound.
+CLAIM_PATTERNS = {
+    "doi": "?output datacite:hasIdentifier ?id . ?id datacite:usesIdentifierScheme datacite:doi ; "
+           "literal:hasLiteralValue ?value .",
+    "pure": "?output datacite:hasIdentifier ?id . ?id kgv:identifierSource 'Pure' ; "
+            "literal:hasLiteralValue ?value .",
+    "content": "?output kgv:contentKey ?value .",
+}
 
 
 class StoreError(Exception):
@@ -50,27 +60,20 @@ class Store(ABC):
     def close(self) -> None:
         """Release the store (locks, files)."""
 
-    def find_output(self, claims: list[tuple[str, str]]) -> str | None:
-        """The key of a stored output that shares an identifier with these claims, strongest first.
+    def find_outputs(self, claims: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """For each identity claim that names a stored output, that output's key.
 
-        claims are graph.keys.identity_claims(): ("doi", …), ("pure", …), ("content", …).
+        claims are graph.keys.identity_claims(): ("doi", …), ("pure", …), ("content", …). One
+        query per scheme for a whole batch, since ingest asks this for every record.
         """
-        for scheme, value in claims:
-            key = self._find_output_by(scheme, value)
-            if key:
-                return key
-        return None
-
-    def _find_output_by(self, scheme: str, value: str) -> str | None:
-        literal = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if scheme == "content":
-            pattern = f"?output kgv:contentKey {literal} ."
-        else:
-            scheme_iri = "datacite:doi" if scheme == "doi" else "datacite:local-resource-identifier-scheme"
-            pattern = (f"?output datacite:hasIdentifier ?id . ?id literal:hasLiteralValue {literal} ; "
-                       f"datacite:usesIdentifierScheme {scheme_iri} .")
-        prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-        rows = list(self.query(f"{prefixes}SELECT ?output WHERE {{ {pattern} }} LIMIT 1"))
-        if not rows:
-            return None
-        return rows[0]["output"].value.rsplit("/", 1)[-1]
+        wanted = sorted(set(claims))
+        found = {}
+        for scheme, pattern in CLAIM_PATTERNS.items():
+            values = " ".join(str(Literal(v)) for s, v in wanted if s == scheme)
+            if not values:
+                continue
+            rows = self.query(f"{SPARQL_PREFIXES}SELECT ?value ?output WHERE {{ VALUES ?value {{ {values} }} "
+                              f"?output dcterms:type ?type . {pattern} }}")
+            for row in rows:
+                found[(scheme, row["value"].value)] = row["output"].value.rsplit("/", 1)[-1]
+        return found
