@@ -9,6 +9,7 @@ import io
 
 import pytest
 import rdflib
+from rdflib.compare import isomorphic
 
 from conftest import BASE, PURE_API, SEED
 
@@ -150,7 +151,7 @@ def test_export_formats_all_parse_back_to_the_same_triples(cli):
             for s, p, o, _ in dataset.quads():
                 graph.add((s, p, o))
         assert len(graph) == len(reference), name
-        assert rdflib.compare.isomorphic(graph, reference), name
+        assert isomorphic(graph, reference), name
 
 
 @pytest.fixture(scope="module")
