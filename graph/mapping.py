@@ -7,6 +7,7 @@ record, so they are reported with the importer's own problems.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterator
@@ -46,7 +47,11 @@ class MappedRecord:
     key: str
     iri: NamedNode  # the research output
     graph: NamedNode  # its named graph
-    triples: list[Triple]
+    triples: list[Triple]  # the last one is the graph's content digest (see with_digest)
+
+    @property
+    def digest(self) -> str:
+        return self.triples[-1].object.value
 
 
 @dataclass
@@ -93,7 +98,16 @@ def map_record(record: Record, base: str, key: str | None = None) -> MappedRecor
     context = Context(record, base, key, output_iri(base, key), [])
     for rule in RULES:
         rule(context)
-    return MappedRecord(key, context.thing, graph_iri(base, key), context.triples)
+    graph = graph_iri(base, key)
+    return MappedRecord(key, context.thing, graph, with_digest(graph, context.triples))
+
+
+def with_digest(graph: NamedNode, triples: list[Triple]) -> list[Triple]:
+    """The triples plus `<graph> kgv:contentDigest "sha256…"`: a fingerprint of the graph's
+    content, so "has this record changed?" is one lookup, and the server has a strong ETag."""
+    lines = sorted({str(t) for t in triples})
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    return [*triples, Triple(graph, KGV.contentDigest, Literal(digest))]
 
 
 def date_literal(date: PartialDate) -> Literal:

@@ -63,13 +63,19 @@ def source_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def read_file(path: Path, format: str | None) -> Iterator[Record | UnreadableRecord]:
+    source = SourceRef(str(path))
     try:
         with path.open("rb") as stream:
             importer = importers.by_name(format) if format else importers.detect(path, stream.read(64))
             stream.seek(0)
-            yield from importer.load().read(stream, str(path))
+            for item in importer.load().read(stream, str(path)):
+                source = item.source
+                yield item
     except OSError as err:
         yield UnreadableRecord(SourceRef(str(path)), [Problem("file", f"cannot read the file: {err.strerror}")])
+    except Exception as err:  # an importer bug must cost one file, not the whole run
+        message = f"reading stopped after this point, the rest of the file was not read: {err!r}"
+        yield UnreadableRecord(source, [Problem("file", message)])
 
 
 def file_date(path: str) -> PartialDate | None:
@@ -178,8 +184,7 @@ class Ingest:
     def change_kind(self, mapped: MappedRecord, pending: dict[NamedNode, list]) -> str:
         if mapped.graph in pending:
             return "updated"
-        if not self.store.has_graph(mapped.graph):
+        stored_digest = self.store.graph_digest(mapped.graph)
+        if stored_digest is None:
             return "stored"
-        if self.store.graph_triples(mapped.graph) == set(mapped.triples):
-            return "unchanged"
-        return "updated"
+        return "unchanged" if stored_digest == mapped.digest else "updated"

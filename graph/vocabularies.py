@@ -5,6 +5,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode, RdfFormat
 
 from kgpub import ontology
+from kgpub.graph.mapping import with_digest
 from kgpub.graph.store import Store
 
 
@@ -13,12 +14,13 @@ def vocabulary_graphs(base: str) -> dict[NamedNode, list[pyoxigraph.Triple]]:
     graphs = {}
     for name, path in ontology.VOCAB_GRAPHS.items():
         quads = pyoxigraph.parse(path=str(path), format=RdfFormat.TURTLE, base_iri=base)
-        graphs[NamedNode(base + name)] = [q.triple for q in quads]
+        graph = NamedNode(base + name)
+        graphs[graph] = with_digest(graph, [q.triple for q in quads])
     return graphs
 
 
 def ensure_vocabularies(store: Store, base: str) -> None:
     """Write the vocabulary graphs that are missing or differ from the files; cheap when current."""
-    stale = {g: t for g, t in vocabulary_graphs(base).items() if store.graph_triples(g) != set(t)}
+    stale = {g: t for g, t in vocabulary_graphs(base).items() if store.graph_digest(g) != t[-1].object.value}
     if stale:
         store.write_graphs(stale)

@@ -9,9 +9,6 @@ import subprocess
 import sys
 import time
 
-import pyoxigraph
-import pytest
-
 from bench import synthetic
 from conftest import BASE, PURE_API, SEED
 
@@ -129,42 +126,82 @@ def test_query_formats(cli):
     assert "Law enforcement" in turtle
 
 
-def test_store_killed_during_ingest_keeps_every_record_whole(cli, tmp_path):
-    """SIGKILL in the middle of a long run: what was stored before is untouched, and every
-    record graph in the store is complete (exactly what its mapping gives)."""
-    cli.ingest(SEED)
-    seed_quads = sorted(cli("export", "--format", "nquads").stdout.splitlines())
+def graphs_of(nquads: str) -> dict[str, set[str]]:
+    """N-Quads text -> graph IRI -> its lines."""
+    graphs: dict[str, set[str]] = {}
+    for line in nquads.splitlines():
+        graphs.setdefault(line.rsplit(" ", 2)[-2], set()).add(line)
+    return graphs
 
-    many = synthetic.write_jsonl(tmp_path / "many.jsonl", 6000)
+
+def start_ingest(cli, *args: str) -> subprocess.Popen:
     env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE}
-    process = subprocess.Popen([sys.executable, "-m", "kgpub", "ingest", str(many)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(float(os.environ.get("KGPUB_KILL_AFTER", "6")))
-    assert process.poll() is None, "the ingest finished before it could be killed: use more records"
+    return subprocess.Popen([sys.executable, "-m", "kgpub", "ingest", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_during_second_batch_write(cli, process: subprocess.Popen, into_write: float) -> None:
+    """SIGKILL `into_write` seconds into writing the second batch: the first has committed by
+    then, and the store holds a journal (graph names, old content) for the one in flight."""
+    journal = cli.store.parent / f".{cli.store.name}.kgpub-journal.json"
+    appearances, present = 0, False
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline:
+        if journal.exists() != present:
+            present = not present
+            appearances += present
+            if appearances == 2:
+                break
+        time.sleep(0.0005)
+    assert appearances == 2 and process.poll() is None, "never caught the second batch being written"
+    time.sleep(into_write)
+    assert journal.exists(), f"the batch was written in under {into_write} s: kill sooner"
     process.send_signal(signal.SIGKILL)
     process.wait()
 
-    store = pyoxigraph.Store(str(cli.store))
-    graphs = {g.value for g in store.named_graphs() if "/graph/output/" in g.value}
-    del store
-    assert len(graphs) > 1, "nothing was written before the kill: kill later"
-    # Every stored record must be exactly what a complete, clean ingest gives.
-    clean = tmp_path / "clean"
+
+def test_killed_during_a_bulk_load_loses_only_the_unfinished_new_records(cli, tmp_path):
+    """SIGKILL while new records are being written: what was stored before is untouched, and
+    every record graph left in the store is complete."""
+    cli.ingest(SEED)
+    before = graphs_of(cli("export", "--format", "nquads").stdout)
+    many = synthetic.write_jsonl(tmp_path / "many.jsonl", 6000)
+
+    kill_during_second_batch_write(cli, start_ingest(cli, str(many)), into_write=0.3)
+
+    after = graphs_of(cli("export", "--format", "nquads").stdout)  # opening the store recovers
+    complete = graphs_of(reference_export(tmp_path / "reference", SEED, many))
+    for graph, lines in after.items():
+        assert lines == complete[graph], f"{graph} is incomplete after the kill"
+    for graph, lines in before.items():
+        assert after[graph] == lines, f"{graph}, stored before the run, changed"
+    assert len(before) < len(after) < len(complete), "the first batch should be in, the second not"
+    cli.ingest(many)  # the interrupted run can simply be run again
+    assert graphs_of(cli("export", "--format", "nquads").stdout) == complete
+
+
+def test_killed_while_replacing_records_leaves_each_wholly_old_or_wholly_new(cli, tmp_path):
+    many = synthetic.write_jsonl(tmp_path / "many.jsonl", 6000)
+    cli("ingest", "--harvest-date", "2026-01-01", str(many))
+    old = graphs_of(cli("export", "--format", "nquads").stdout)
+
+    # A new harvest date changes every record, so every graph is replaced.
+    # Removing the 2,000 old graphs takes about 2 s, then the new ones are loaded: kill in between.
+    kill_during_second_batch_write(cli, start_ingest(cli, "--harvest-date", "2026-02-02", str(many)),
+                                   into_write=1.0)
+
+    after = graphs_of(cli("export", "--format", "nquads").stdout)
+    new = graphs_of(reference_export(tmp_path / "reference", "--harvest-date", "2026-02-02", many))
+    assert after.keys() == old.keys()
+    states = [("old" if lines == old[g] else "new" if lines == new[g] else "mixed") for g, lines in after.items()]
+    assert "mixed" not in states
+    assert "old" in states and "new" in states, "the first batch should be new, the rest old"
+
+
+def reference_export(store: os.PathLike, *ingest_args) -> str:
+    """What a clean, uninterrupted ingest with the same arguments stores."""
     from conftest import Cli
 
-    reference = Cli(clean)
-    reference.ingest(SEED, many)
-    complete = {}
-    for line in reference("export", "--format", "nquads").stdout.splitlines():
-        graph = line.rsplit(" ", 2)[-2]
-        complete.setdefault(graph, set()).add(line)
-    stored = {}
-    for line in cli("export", "--format", "nquads").stdout.splitlines():
-        graph = line.rsplit(" ", 2)[-2]
-        stored.setdefault(graph, set()).add(line)
-    for graph, lines in stored.items():
-        assert lines == complete[graph], f"{graph} is incomplete after the kill"
-    seed_graph = next(g for g in stored if g in {l.rsplit(" ", 2)[-2] for l in seed_quads} and "/graph/output/" in g)
-    assert stored[seed_graph] == {l for l in seed_quads if l.rsplit(" ", 2)[-2] == seed_graph}
-    # and the interrupted run can simply be run again
-    cli.ingest(many)
+    reference = Cli(store)
+    reference("ingest", *map(str, ingest_args))
+    return reference("export", "--format", "nquads").stdout

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Callable
 
+from kgpub.graph.importers.text import clean_doi
 from kgpub.graph.record import (Event, Journal, PartialDate, Record, Series, Severity, Status,
                                 Subject, Topic)
 
@@ -21,8 +22,6 @@ PAGE_RANGE_DASH = re.compile(r"\s*[-–—]\s*")
 DATE = re.compile(r"(?:(?P<day>\d{1,2})\s+)?(?:(?P<month>[A-Za-z]+)\.?\s+)?(?P<year>\d{4})")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
-DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-DOI = re.compile(r"10\.\d{4,9}/\S+")
 ISSN = re.compile(r"\d{4}-\d{3}[\dXx]")
 EVENT_PLACE_DASH = re.compile(r"\s*-\s+")  # the last one parts an event's name from its place
 WEIGHT = re.compile(r"\s*(?P<weight>\d+(?:\.\d+)?)\s*%$")
@@ -230,8 +229,8 @@ def _is_issn(record: Record, value: _Value) -> bool:
 
 def _read_doi(record: Record, value: _Value) -> None:
     first, *others = value.text.split()
-    doi = DOI_PREFIX.sub("", first, count=1).lower()
-    if not DOI.fullmatch(doi):
+    doi = clean_doi(first)
+    if doi is None:
         value.problem(record, f"'{first}' is not a DOI")
         return
     if record.doi or others:

@@ -13,10 +13,9 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any, BinaryIO
 
-from kgpub.graph.importers.text import UnreadableInput, decode_utf8
+from kgpub.graph.importers.text import UnreadableInput, clean_doi, decode_utf8, html_to_text
 from kgpub.graph.record import (CitationCount, Event, Journal, PartialDate, Person, Problem, Record,
                                  Severity, Series, SourceRef, Status, Subject, UnreadableRecord)
 from kgpub.ontology import pure_type_by_uri
@@ -35,7 +34,6 @@ STATUS_KINDS_BY_URI_TAIL = {
     "unpublished": "unpublished",
 }
 
-DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 # Who an author is: a person of the institution, an external person, or an author collaboration
 # ("BESIII Collaboration"), which has a name only.
@@ -189,7 +187,7 @@ class _Node:
     def _as_text(self, value: str | None) -> str | None:
         # "formatted": true means the value is HTML ("<p>…</p>", "&lt;1 g").
         if value and self.get("formatted", bool):
-            return _html_to_text(value) or None
+            return html_to_text(value) or None
         return value
 
     def problem(self, dotted: str, message: str, severity: Severity = "error") -> None:
@@ -207,33 +205,6 @@ def _json_kind(value: Any) -> str:
 
 
 _KIND_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a whole number", float: "a number"}
-
-
-class _TextOfHtml(HTMLParser):
-    """The text of an HTML fragment, entities decoded; block elements end a line."""
-
-    BLOCKS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        self.parts.append("\n" if tag in self.BLOCKS else "")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.handle_starttag(tag, [])
-
-
-def _html_to_text(fragment: str) -> str:
-    parser = _TextOfHtml()
-    parser.feed(fragment)
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 # --- the parts of a research output, each filling its Record fields -------------------------
@@ -377,10 +348,8 @@ def _read_links(output: _Node, record: Record) -> None:
     for version in output.nodes("electronicVersions"):
         doi = version.text("doi")
         if doi is not None and record.doi is None:
-            bare = DOI_PREFIX.sub("", doi).lower()
-            if bare.startswith("10.") and "/" in bare:
-                record.doi = bare
-            else:
+            record.doi = clean_doi(doi)
+            if record.doi is None:
                 version.problem("doi", f"{doi!r} is not a DOI")
         record.urls.append(version.text("link"))
     record.urls.append(output.text("info.portalUrl"))

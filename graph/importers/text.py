@@ -1,7 +1,10 @@
-"""Turning a source's bytes into text, with the errors a librarian can act on."""
+"""Text helpers every importer shares: bytes to text (with errors a librarian can act on),
+HTML fragments to plain text, and DOIs to their bare, lower-case form."""
 from __future__ import annotations
 
 import codecs
+import re
+from html.parser import HTMLParser
 
 from kgpub.graph.record import Problem
 
@@ -29,3 +32,41 @@ def decode_utf8(data: bytes) -> str:
         raise UnreadableInput(
             Problem("file", f"not UTF-8: byte 0x{data[err.start]:02x} at line {line} cannot be decoded")
         ) from None
+
+
+DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def clean_doi(value: str) -> str | None:
+    """'https://doi.org/10.1016/J.X' or 'doi:10.1016/j.x' -> '10.1016/j.x'; None if not a DOI."""
+    bare = DOI_PREFIX.sub("", value.strip(), count=1).lower()
+    return bare if DOI.fullmatch(bare) else None
+
+
+class _TextOfHtml(HTMLParser):
+    """The text of an HTML fragment, entities decoded; block elements end a line."""
+
+    BLOCKS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.parts.append("\n" if tag in self.BLOCKS else "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.handle_starttag(tag, [])
+
+
+def html_to_text(fragment: str) -> str:
+    """'<p>A &lt;1 g</p><p>B</p>' -> 'A <1 g\nB': tags dropped, spacing folded, paragraphs kept."""
+    parser = _TextOfHtml()
+    parser.feed(fragment)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)

@@ -8,22 +8,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import BinaryIO, Iterable, Mapping
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from kgpub.graph.namespaces import PREFIXES
+from kgpub.graph.namespaces import DATACITE, KGV, LITERAL
+
+Term = NamedNode | BlankNode | Literal
 
 EXPORT_FORMATS = ("nquads", "trig", "turtle", "jsonld", "ntriples")
 RESULT_FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples")
-SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-
-# How a stored output carries each kind of identity claim (graph/keys.py), with ?value bound.
-CLAIM_PATTERNS = {
-    "doi": "?output datacite:hasIdentifier ?id . ?id datacite:usesIdentifierScheme datacite:doi ; "
-           "literal:hasLiteralValue ?value .",
-    "pure": "?output datacite:hasIdentifier ?id . ?id kgv:identifierSource 'Pure' ; "
-            "literal:hasLiteralValue ?value .",
-    "content": "?output kgv:contentKey ?value .",
-}
+OUTPUT_PATH = "/id/output/"  # research outputs are {base}id/output/{key} (docs/modelling.md)
 
 
 class StoreError(Exception):
@@ -32,11 +25,8 @@ class StoreError(Exception):
 
 class Store(ABC):
     @abstractmethod
-    def graph_triples(self, graph: NamedNode) -> set[Triple]:
-        """The triples of one named graph (empty when it does not exist)."""
-
-    @abstractmethod
-    def has_graph(self, graph: NamedNode) -> bool: ...
+    def graph_digest(self, graph: NamedNode) -> str | None:
+        """The graph's `kgv:contentDigest` (graph/mapping.py), or None when it is not stored."""
 
     @abstractmethod
     def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
@@ -60,20 +50,25 @@ class Store(ABC):
     def close(self) -> None:
         """Release the store (locks, files)."""
 
-    def find_outputs(self, claims: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """For each identity claim that names a stored output, that output's key.
+    @abstractmethod
+    def subjects(self, predicate: NamedNode, obj: Term) -> set[NamedNode]:
+        """Subjects of the triples with this predicate and object, in any graph (an index lookup)."""
 
-        claims are graph.keys.identity_claims(): ("doi", …), ("pure", …), ("content", …). One
-        query per scheme for a whole batch, since ingest asks this for every record.
+    def find_outputs(self, claims: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """For each identity claim that names a stored research output, that output's key.
+
+        claims are graph.keys.identity_claims(): ("doi", …), ("pure", …), ("content", …). A DOI
+        or Pure UUID is found through the identifier node carrying it; index lookups only,
+        since ingest asks this for every record.
         """
-        wanted = sorted(set(claims))
         found = {}
-        for scheme, pattern in CLAIM_PATTERNS.items():
-            values = " ".join(str(Literal(v)) for s, v in wanted if s == scheme)
-            if not values:
-                continue
-            rows = self.query(f"{SPARQL_PREFIXES}SELECT ?value ?output WHERE {{ VALUES ?value {{ {values} }} "
-                              f"?output dcterms:type ?type . {pattern} }}")
-            for row in rows:
-                found[(scheme, row["value"].value)] = row["output"].value.rsplit("/", 1)[-1]
+        for scheme, value in set(claims):
+            if scheme == "content":
+                owners = self.subjects(KGV.contentKey, Literal(value))
+            else:
+                identifiers = self.subjects(LITERAL.hasLiteralValue, Literal(value))
+                owners = {o for i in identifiers for o in self.subjects(DATACITE.hasIdentifier, i)}
+            outputs = sorted(o.value for o in owners if OUTPUT_PATH in o.value)
+            if outputs:
+                found[(scheme, value)] = outputs[0].rsplit("/", 1)[-1]
         return found
