@@ -137,11 +137,13 @@ class Ingest:
         if self.store is not None:
             known_keys = self.store.find_outputs(c for r in records for c in keys.identity_claims(r))
         candidates = [Candidate(record, self.map(record, known_keys)) for record in records]
-        graphs = {c.mapped.graph.value: c.mapped.triples for c in candidates if c.mapped}
-        findings = self.validator.validate(graphs)
+        # Each candidate is validated under a name of its own: two records of the same work in
+        # one batch share a graph IRI but are judged apart.
+        findings = self.validator.validate(
+            {f"urn:kgpub:candidate:{n}": c.mapped.triples for n, c in enumerate(candidates) if c.mapped})
         outcomes, accepted = [], {}
-        for candidate in candidates:
-            outcome = self.judge(candidate, findings)
+        for n, candidate in enumerate(candidates):
+            outcome = self.judge(candidate, findings.get(f"urn:kgpub:candidate:{n}", []))
             if outcome.status != "rejected" and self.store is not None:
                 mapped = candidate.mapped
                 outcome.status = self.change_kind(mapped, accepted)
@@ -168,13 +170,12 @@ class Ingest:
             known_keys.setdefault(claim, key)
         return key
 
-    def judge(self, candidate: Candidate, findings: dict[str, list[Finding]]) -> Outcome:
+    def judge(self, candidate: Candidate, findings: list[Finding]) -> Outcome:
         record, mapped = candidate.record, candidate.mapped
         problems = list(record.problems)
         if mapped is None:
             problems.append(Problem("title", "the record has no title, DOI or Pure UUID to identify it"))
-        else:
-            problems += [finding_as_problem(f) for f in findings.get(mapped.graph.value, [])]
+        problems += [finding_as_problem(f) for f in findings]
         errors = [p for p in problems if p.severity == "error"]
         warnings = [p for p in problems if p.severity != "error"]
         status = "rejected" if errors else "valid"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,8 +30,21 @@ base_option = click.option(
 
 @click.group()
 @click.version_option(package_name="kgpub")
-def main():
+def cli():
     """Publish research outputs as Linked Data: ingest, validate, export, query."""
+
+
+def main() -> None:
+    """The `kgpub` command. Bad input and usage are handled where they occur; anything else is a
+    bug or a broken machine, reported in one line (KGPUB_DEBUG=1 shows the traceback)."""
+    try:
+        cli()
+    except Exception as err:
+        if os.environ.get("KGPUB_DEBUG"):
+            raise
+        err_console.print(f"kgpub: unexpected error: {err!r}. Run again with KGPUB_DEBUG=1 to see where.",
+                          highlight=False, markup=False)
+        sys.exit(3)
 
 
 @contextmanager
@@ -64,18 +78,35 @@ def run_records(store, base, paths, format, report, harvest_date, verb) -> None:
         raise click.BadParameter(str(err), param_hint="--base") from None
     files = list(_source_files([Path(p) for p in paths]))
     ingest = Ingest(store, base, harvest_date=harvest_date)
-    outcomes, counts = [], collections.Counter()
-    with _progress(len(files), verb) as advance:
-        for outcome in ingest.run(files, format=format, on_file=advance):
+    counts = collections.Counter()
+    with _progress(len(files), verb) as progress, _report_writer(report) as write_row:
+        for outcome in ingest.run(files, format=format, on_file=progress.next_file):
+            progress.count_record()
             counts[outcome.status] += 1
             counts["warnings"] += bool(outcome.warnings)
-            outcomes.append(outcome.as_dict() if report else None)
+            write_row(outcome.as_dict())
             if outcome.status == "rejected":
                 _print_rejection(outcome)
-    if report:
-        Path(report).write_text(json.dumps(outcomes, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _print_summary(counts)
     sys.exit(1 if counts["rejected"] else 0)
+
+
+@contextmanager
+def _report_writer(path: str | None):
+    """Writes the report as a JSON array one row at a time, so a big run is never held in memory."""
+    if path is None:
+        yield lambda row: None
+        return
+    with open(path, "w", encoding="utf-8") as out:
+        separator = "[\n"
+
+        def write_row(row: dict) -> None:
+            nonlocal separator
+            out.write(separator + json.dumps(row, ensure_ascii=False))
+            separator = ",\n"
+
+        yield write_row
+        out.write("[]\n" if separator == "[\n" else "\n]\n")
 
 
 def _source_files(paths):
@@ -87,18 +118,31 @@ def _source_files(paths):
     return source_files(paths)
 
 
+class _FileProgress:
+    """A bar over the files, and a running count of records (one file can hold thousands)."""
+
+    def __init__(self, progress: Progress, total_files: int):
+        self.progress = progress
+        self.task = progress.add_task("", total=total_files, records=0)
+        self.files_started = 0
+        self.records = 0
+
+    def next_file(self, path: Path) -> None:
+        self.progress.update(self.task, completed=self.files_started, description=path.name)
+        self.files_started += 1
+
+    def count_record(self) -> None:
+        self.records += 1
+        if self.records % 100 == 0:
+            self.progress.update(self.task, records=self.records)
+
+
 @contextmanager
 def _progress(total_files: int, verb: str):
-    columns = (TextColumn(f"{verb} [progress.description]{{task.description}}"), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True,
-                  disable=not err_console.is_terminal or total_files < 2) as progress:
-        task = progress.add_task("", total=total_files)
-
-        def advance(path: Path) -> None:
-            progress.update(task, advance=1, description=path.name)
-
-        yield advance
+    columns = (TextColumn(f"{verb} {{task.description}}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("files, {task.fields[records]} records"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+        yield _FileProgress(progress, total_files)
 
 
 def _print_rejection(outcome) -> None:
@@ -123,7 +167,7 @@ harvest_option = click.option(
     help="Date the citation counts were harvested (default: each source file's modification date).")
 
 
-@main.command()
+@cli.command()
 @store_option
 @base_option
 @format_option
@@ -136,7 +180,7 @@ def ingest(store_dir, base, format, report, harvest_date, paths):
         run_records(store, base, paths, format, report, harvest_date, "ingesting")
 
 
-@main.command()
+@cli.command()
 @base_option
 @format_option
 @report_option
@@ -147,7 +191,7 @@ def validate(base, format, report, harvest_date, paths):
     run_records(None, base, paths, format, report, harvest_date, "validating")
 
 
-@main.command()
+@cli.command()
 @store_option
 @click.option("--format", "format", type=click.Choice(EXPORT_FORMATS), default="nquads", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
@@ -157,7 +201,7 @@ def export(store_dir, format, output):
         store.export(stream, format)
 
 
-@main.command()
+@cli.command()
 @store_option
 @click.option("--format", "format", type=click.Choice(RESULT_FORMATS),
               help="Result format (default: json for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE).")
@@ -177,5 +221,9 @@ def _binary_output(path: str | None):
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    with open(path, "wb") as stream:
+    try:
+        stream = open(path, "wb")
+    except OSError as err:
+        raise click.BadParameter(f"cannot write {path}: {err.strerror}", param_hint="--output") from None
+    with stream:
         yield stream

@@ -101,7 +101,8 @@ def test_rejections_are_printed_with_file_field_and_reason_and_no_traceback(cli,
 
 def test_usage_errors_exit_2_without_traceback(cli, tmp_path):
     for args in (("ingest", str(tmp_path / "missing.txt")), ("ingest", "--format", "nope", str(SEED)),
-                 ("query", "SELECT WHERE {"), ("ingest", "--base", "not-an-iri", str(SEED))):
+                 ("query", "SELECT WHERE {"), ("ingest", "--base", "not-an-iri", str(SEED)),
+                 ("export", "-o", str(tmp_path / "no" / "such" / "folder.nq"))):
         result = cli(*args, check_exit=2)
         assert "Traceback" not in result.stderr, args
         assert result.stderr.strip(), args
@@ -205,3 +206,14 @@ def reference_export(store: os.PathLike, *ingest_args) -> str:
     reference = Cli(store)
     reference("ingest", *map(str, ingest_args))
     return reference("export", "--format", "nquads").stdout
+
+
+def test_a_broken_duplicate_in_the_same_file_does_not_drag_down_the_good_copy(cli, tmp_path):
+    good = json.loads((PURE_API / "lund-journal-article.json").read_text())
+    broken = json.loads(json.dumps(good))
+    broken["numberOfPages"] = 0
+    both = tmp_path / "both.jsonl"
+    both.write_text(json.dumps(good) + "\n" + json.dumps(broken) + "\n")
+    report = cli.ingest(both, check_exit=1)
+    assert [r["status"] for r in report] == ["stored", "rejected"]
+    assert "numberOfPages" in report[1]["errors"][0]["field"]
