@@ -7,6 +7,7 @@ never stored; the rest of its batch is. Everything a record did wrong is in its 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -78,6 +79,7 @@ def read_file(path: Path, format: str | None) -> Iterator[Record | UnreadableRec
         yield UnreadableRecord(source, [Problem("file", message)])
 
 
+@functools.lru_cache(maxsize=256)
 def file_date(path: str) -> PartialDate | None:
     try:
         day = dt.date.fromtimestamp(Path(path).stat().st_mtime)
@@ -158,7 +160,11 @@ class Ingest:
         for citation in record.citations:
             if citation.harvested is None:
                 citation.harvested = self.harvest_date or file_date(record.source.path)
-        return map_record(record, self.base, self.known_key(record, known_keys))
+        try:
+            return map_record(record, self.base, self.known_key(record, known_keys))
+        except ValueError as err:  # a value no IRI can hold (pyoxigraph checks every IRI)
+            record.add_problem("record", f"a value cannot be written as RDF: {err}")
+            return None
 
     @staticmethod
     def known_key(record: Record, known_keys: dict[tuple[str, str], str]) -> str | None:
@@ -166,14 +172,15 @@ class Ingest:
         one. Its claims are remembered, so a duplicate later in the batch gets the same key."""
         claims = keys.identity_claims(record)
         key = next((known_keys[c] for c in claims if c in known_keys), None) or keys.mint_output_key(record)
-        for claim in claims:
+        strong = [c for c in claims if c[0] != "content"]
+        for claim in strong or claims:  # a content key only names works known by nothing stronger
             known_keys.setdefault(claim, key)
         return key
 
     def judge(self, candidate: Candidate, findings: list[Finding]) -> Outcome:
         record, mapped = candidate.record, candidate.mapped
         problems = list(record.problems)
-        if mapped is None:
+        if mapped is None and not record.errors:
             problems.append(Problem("title", "the record has no title, DOI or Pure UUID to identify it"))
         problems += [finding_as_problem(f) for f in findings]
         errors = [p for p in problems if p.severity == "error"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kgpub import config
@@ -23,9 +24,16 @@ err_console = Console(stderr=True)
 store_option = click.option(
     "--store", "store_dir", type=click.Path(file_okay=False), default=config.default_store_dir,
     show_default="$KGPUB_STORE or ~/.local/share/kgpub/store", help="Folder of the embedded store.")
+def _checked_base(ctx, param, value: str) -> str:
+    try:
+        return config.normalise_base(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
 base_option = click.option(
-    "--base", default=config.default_base, show_default="$KGPUB_BASE or http://localhost:8080/",
-    help="Base IRI that record IRIs are minted under.")
+    "--base", default=config.default_base, callback=_checked_base,
+    show_default="$KGPUB_BASE or http://localhost:8080/", help="Base IRI that record IRIs are minted under.")
 
 
 @click.group()
@@ -48,7 +56,9 @@ def main() -> None:
 
 
 @contextmanager
-def opened_store(store_dir: str):
+def opened_store(store_dir: str, create: bool = False):
+    if not create and not Path(store_dir).is_dir():
+        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
     try:
         store = open_store(store_dir)
     except StoreError as err:
@@ -72,10 +82,6 @@ def parse_harvest_date(ctx, param, value: str | None) -> PartialDate | None:
 def run_records(store, base, paths, format, report, harvest_date, verb) -> None:
     from kgpub.graph.pipeline import Ingest
 
-    try:
-        base = config.normalise_base(base)
-    except ValueError as err:
-        raise click.BadParameter(str(err), param_hint="--base") from None
     files = list(_source_files([Path(p) for p in paths]))
     ingest = Ingest(store, base, harvest_date=harvest_date)
     counts = collections.Counter()
@@ -97,7 +103,11 @@ def _report_writer(path: str | None):
     if path is None:
         yield lambda row: None
         return
-    with open(path, "w", encoding="utf-8") as out:
+    try:
+        out = open(path, "w", encoding="utf-8")
+    except OSError as err:
+        raise click.BadParameter(f"cannot write {path}: {err.strerror}", param_hint="--report") from None
+    with out:
         separator = "[\n"
 
         def write_row(row: dict) -> None:
@@ -147,8 +157,8 @@ def _progress(total_files: int, verb: str):
 
 def _print_rejection(outcome) -> None:
     for problem in outcome.errors:
-        err_console.print(f"[red]rejected[/red] {outcome.source}: {problem.field}: {problem.message}",
-                          highlight=False, markup=True, soft_wrap=True)
+        err_console.print(f"[red]rejected[/red] {escape(outcome.source)}: {escape(problem.field)}: "
+                          f"{escape(problem.message)}", highlight=False, soft_wrap=True)
 
 
 def _print_summary(counts) -> None:
@@ -176,7 +186,7 @@ harvest_option = click.option(
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def ingest(store_dir, base, format, report, harvest_date, paths):
     """Read records from files or folders, validate them and store the valid ones."""
-    with opened_store(store_dir) as store:
+    with opened_store(store_dir, create=True) as store:
         run_records(store, base, paths, format, report, harvest_date, "ingesting")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pyoxigraph import NamedNode
+
 DEFAULT_BASE = "http://localhost:8080/"
 
 
@@ -16,11 +18,16 @@ def default_store_dir() -> str:
 
 
 def default_base() -> str:
-    return normalise_base(os.environ.get("KGPUB_BASE") or DEFAULT_BASE)
+    """KGPUB_BASE, else http://localhost:8080/ (check it with normalise_base)."""
+    return os.environ.get("KGPUB_BASE") or DEFAULT_BASE
 
 
 def normalise_base(base: str) -> str:
-    """IRIs are minted as base + 'id/…', so the base always ends with a slash."""
+    """IRIs are minted as base + 'id/…', so the base is an http(s) IRI ending with a slash."""
     if not base.startswith(("http://", "https://")):
         raise ValueError(f"the base IRI must start with http:// or https://, not {base!r}")
+    try:
+        NamedNode(base)
+    except ValueError as err:
+        raise ValueError(f"{base!r} is not a valid IRI: {err}") from None
     return base if base.endswith("/") else base + "/"

@@ -217,3 +217,38 @@ def test_a_broken_duplicate_in_the_same_file_does_not_drag_down_the_good_copy(cl
     report = cli.ingest(both, check_exit=1)
     assert [r["status"] for r in report] == ["stored", "rejected"]
     assert "numberOfPages" in report[1]["errors"][0]["field"]
+
+
+def test_a_record_that_gains_a_doi_keeps_its_iri(cli, tmp_path):
+    """The seed has no DOI or UUID: its IRI comes from its content key. A later version of the
+    page with a DOI is the same work and must keep that IRI (DESIGN.md §3)."""
+    first = cli.ingest(SEED)[0]
+    with_doi = tmp_path / "seed-with-doi.txt"
+    with_doi.write_text(SEED.read_text().replace("Issue number2\n", "Issue number2\nDOIs\thttps://doi.org/10.1080/09668130500481444\n"))
+    second = cli.ingest(with_doi)[0]
+    assert (second["status"], second["iri"]) == ("updated", first["iri"])
+    assert count(cli, COUNT_OUTPUTS) == 1
+
+
+def test_different_works_with_the_same_title_are_not_merged(cli, tmp_path):
+    """Two Pure records titled alike (think "Editorial"), same year and first author, but with
+    their own UUIDs and DOIs, are two works."""
+    first = json.loads((PURE_API / "lund-journal-article.json").read_text())
+    second = json.loads(json.dumps(first))
+    second["uuid"] = "11111111-2222-4333-8444-555555555555"
+    second["electronicVersions"][0]["doi"] = "https://doi.org/10.5555/another-work"
+    second["volume"] = "43"
+    (tmp_path / "first.json").write_text(json.dumps(first))
+    (tmp_path / "second.json").write_text(json.dumps(second))
+    report = cli.ingest(tmp_path / "first.json") + cli.ingest(tmp_path / "second.json")
+    assert [r["status"] for r in report] == ["stored", "stored"]
+    assert report[0]["iri"] != report[1]["iri"]
+    both = tmp_path / "both"
+    both.mkdir()
+    (both / "a.json").write_text(json.dumps(first))
+    (both / "b.json").write_text(json.dumps(second))
+    from conftest import Cli
+
+    in_one_batch = Cli(tmp_path / "other-store").ingest(both)
+    assert [r["status"] for r in in_one_batch] == ["stored", "stored"]
+    assert in_one_batch[0]["iri"] != in_one_batch[1]["iri"]

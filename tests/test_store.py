@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pyoxigraph
+import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from kgpub.graph.mapping import with_digest
@@ -80,18 +81,40 @@ def test_opening_a_store_with_a_journal_undoes_the_interrupted_batch(tmp_path):
     assert not (tmp_path / ".store.kgpub-journal.nq").exists()
 
 
-def test_a_journal_without_its_graph_list_is_ignored(tmp_path):
-    """Old content written, but the batch never started: nothing to undo."""
+class CrashingBulkLoad:
+    """A pyoxigraph Store whose bulk loader dies, as a killed process would, mid-batch."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def bulk_extend(self, quads):
+        raise KeyboardInterrupt("killed")
+
+
+def test_old_content_left_from_an_earlier_crash_is_never_restored(tmp_path):
+    """A leftover old-content file (its batch never started) must not come back when a later
+    batch, one that replaces nothing, is interrupted."""
     folder = tmp_path / "store"
     store = open_store(str(folder))
-    graph = record_graph("a", "Current")
-    store.write_graphs(dict([graph]))
+    current = record_graph("a", "Current")
+    store.write_graphs(dict([current]))
     store.close()
     stale = record_graph("a", "Stale")
     with open(tmp_path / ".store.kgpub-journal.nq", "wb") as out:
         pyoxigraph.serialize([Quad(t.subject, t.predicate, t.object, stale[0]) for t in stale[1]], out,
                              pyoxigraph.RdfFormat.N_QUADS)
+
     store = open_store(str(folder))
-    store.write_graphs(dict([record_graph("b", "Next")]))  # a later batch must not pick it up
-    store.close()
-    assert titles(folder)[graph[0].value] == "Current"
+    store._store = CrashingBulkLoad(store._store)
+    with pytest.raises(KeyboardInterrupt):
+        store.write_graphs(dict([record_graph("b", "New")]))
+    del store
+
+    open_store(str(folder)).close()
+    raw = pyoxigraph.Store(str(folder))
+    found = {(q.graph_name.value, q.object.value) for q in raw.quads_for_pattern(None, DCTERMS.title, None)}
+    del raw
+    assert found == {(current[0].value, "Current")}

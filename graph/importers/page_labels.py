@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Callable
 
-from kgpub.graph.importers.text import clean_doi
+from kgpub.graph.importers.text import ISSN, clean_doi
 from kgpub.graph.record import (Event, Journal, PartialDate, Record, Series, Severity, Status,
                                 Subject, Topic)
 
@@ -22,7 +22,6 @@ PAGE_RANGE_DASH = re.compile(r"\s*[-–—]\s*")
 DATE = re.compile(r"(?:(?P<day>\d{1,2})\s+)?(?:(?P<month>[A-Za-z]+)\.?\s+)?(?P<year>\d{4})")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
-ISSN = re.compile(r"\d{4}-\d{3}[\dXx]")
 EVENT_PLACE_DASH = re.compile(r"\s*-\s+")  # the last one parts an event's name from its place
 WEIGHT = re.compile(r"\s*(?P<weight>\d+(?:\.\d+)?)\s*%$")
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from kgpub.graph.importers.text import UnreadableInput, clean_doi, decode_utf8, html_to_text
+from kgpub.graph.importers.text import UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text
 from kgpub.graph.record import (CitationCount, Event, Journal, PartialDate, Person, Problem, Record,
                                  Severity, Series, SourceRef, Status, Subject, UnreadableRecord)
 from kgpub.ontology import pure_type_by_uri
@@ -240,13 +240,22 @@ def _read_language_and_abstract(output: _Node, record: Record) -> None:
         output.problem("language.uri", f"{output.locale!r} is not an ISO 639-1 language code", "warning")
 
 
+def _issn(node: _Node, dotted: str) -> str | None:
+    value = node.text(dotted)
+    if value is None:
+        return None
+    if (issn := clean_issn(value)) is None:
+        node.problem(dotted, f"{value!r} is not an ISSN like '0966-8136'")
+    return issn
+
+
 def _read_journal(output: _Node, record: Record) -> None:
     journal = Journal(
         # The journal's own name first; the association's title is only a fallback.
         title=output.localized("journalAssociation.journal.name")
         or output.text("journalAssociation.title.value"),
         # Pure does not say whether this ISSN is the print or the electronic one.
-        issn=output.text("journalAssociation.issn.value"),
+        issn=_issn(output, "journalAssociation.issn.value"),
         pure_uuid=output.text("journalAssociation.journal.uuid"),
     )
     if journal != Journal():
@@ -386,7 +395,7 @@ def _read_publishing(output: _Node, record: Record) -> None:
         if (title := series.formatted_value("name")) is None:
             series.problem("name", "missing: a series needs a name")
             continue
-        issns = [issn for issn in (series.text("issn"), series.text("electronicIssn")) if issn]
+        issns = [issn for issn in (_issn(series, "issn"), _issn(series, "electronicIssn")) if issn]
         record.series.append(Series(title, issns, volume=series.text("volume") or series.text("no")))
     if (event := output.node("event")) is not None:
         # The output names its event only; place and dates live on Pure's event record.

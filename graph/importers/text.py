@@ -36,12 +36,20 @@ def decode_utf8(data: bytes) -> str:
 
 DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 DOI = re.compile(r"10\.\d{4,9}/\S+")
+ISSN = re.compile(r"\d{4}-\d{3}[\dXx]")
 
 
 def clean_doi(value: str) -> str | None:
     """'https://doi.org/10.1016/J.X' or 'doi:10.1016/j.x' -> '10.1016/j.x'; None if not a DOI."""
     bare = DOI_PREFIX.sub("", value.strip(), count=1).lower()
     return bare if DOI.fullmatch(bare) else None
+
+
+def clean_issn(value: str) -> str | None:
+    """'0966-8136' (also '0966-813x', '09668136') -> '0966-8136'; None if not an ISSN."""
+    compact = value.strip().replace("-", "")
+    issn = f"{compact[:4]}-{compact[4:]}".upper()
+    return issn if ISSN.fullmatch(issn) else None
 
 
 class _TextOfHtml(HTMLParser):

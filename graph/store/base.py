@@ -54,17 +54,24 @@ class Store(ABC):
     def subjects(self, predicate: NamedNode, obj: Term) -> set[NamedNode]:
         """Subjects of the triples with this predicate and object, in any graph (an index lookup)."""
 
+    @abstractmethod
+    def objects(self, subject: NamedNode, predicate: NamedNode) -> set[Term]:
+        """Objects of the triples with this subject and predicate, in any graph (an index lookup)."""
+
     def find_outputs(self, claims: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """For each identity claim that names a stored research output, that output's key.
 
         claims are graph.keys.identity_claims(): ("doi", …), ("pure", …), ("content", …). A DOI
-        or Pure UUID is found through the identifier node carrying it; index lookups only,
-        since ingest asks this for every record.
+        or Pure UUID is found through the identifier node carrying it. A content key (title,
+        year, first author) only finds outputs known by nothing stronger: two works with a DOI
+        or UUID each are never merged because their titles match ("Editorial"). Index lookups
+        only, since ingest asks this for every record.
         """
         found = {}
         for scheme, value in set(claims):
             if scheme == "content":
-                owners = self.subjects(KGV.contentKey, Literal(value))
+                owners = {o for o in self.subjects(KGV.contentKey, Literal(value))
+                          if not self.objects(o, DATACITE.hasIdentifier)}
             else:
                 identifiers = self.subjects(LITERAL.hasLiteralValue, Literal(value))
                 owners = {o for i in identifiers for o in self.subjects(DATACITE.hasIdentifier, i)}

@@ -27,7 +27,7 @@ RDF_FORMATS = {
     "jsonld": RdfFormat.JSON_LD,
     "ntriples": RdfFormat.N_TRIPLES,
 }
-RESULT_FORMATS = {
+QUERY_RESULT_FORMATS = {
     "json": QueryResultsFormat.JSON,
     "xml": QueryResultsFormat.XML,
     "csv": QueryResultsFormat.CSV,
@@ -70,6 +70,9 @@ class OxigraphStore(Store):
     def subjects(self, predicate: NamedNode, obj) -> set[NamedNode]:
         return {q.subject for q in self._store.quads_for_pattern(None, predicate, obj, None)}
 
+    def objects(self, subject: NamedNode, predicate: NamedNode) -> set:
+        return {q.object for q in self._store.quads_for_pattern(subject, predicate, None, None)}
+
     def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
         replaced = [g for g in graphs if self._store.contains_named_graph(g)]
         self._write_journal(graphs, replaced)
@@ -91,9 +94,12 @@ class OxigraphStore(Store):
             with self._journal(".nq").open("wb") as out:
                 pyoxigraph.serialize(old, out, RdfFormat.N_QUADS)
                 _sync(out)
-        with self._journal(".json").open("w") as out:
+        # Written aside and renamed: the list is there whole or not at all.
+        pending = self._journal(".json.tmp")
+        with pending.open("w") as out:
             json.dump([g.value for g in graphs], out)
             _sync(out)
+        os.replace(pending, self._journal(".json"))
 
     def remove_graphs(self, graphs: Iterable[NamedNode]) -> None:
         drops = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs)
@@ -105,20 +111,25 @@ class OxigraphStore(Store):
             return self._store.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as err:
             raise StoreError(f"the query is not valid SPARQL: {err}") from None
+        except (OSError, RuntimeError, ValueError) as err:
+            raise StoreError(f"the query failed: {err}") from None
 
     def query_to(self, sparql: str, output: BinaryIO, format: str | None) -> None:
         result = self.query(sparql)
-        if isinstance(result, pyoxigraph.QueryTriples):
-            rdf_format = RDF_FORMATS.get(format or "turtle")
-            if rdf_format is None:
-                raise StoreError(f"a CONSTRUCT or DESCRIBE result cannot be written as {format}; "
-                                 "use turtle or ntriples")
-            pyoxigraph.serialize(result, output, rdf_format, prefixes=EXPORT_PREFIXES)
-            return
-        results_format = RESULT_FORMATS.get(format or "json")
-        if results_format is None:
-            raise StoreError(f"a SELECT or ASK result cannot be written as {format}; use json, xml, csv or tsv")
-        result.serialize(output, results_format)
+        try:  # results are computed while they are written, so evaluation errors surface here
+            if isinstance(result, pyoxigraph.QueryTriples):
+                rdf_format = RDF_FORMATS.get(format or "turtle")
+                if rdf_format is None:
+                    raise StoreError(f"a CONSTRUCT or DESCRIBE result cannot be written as {format}; "
+                                     "use turtle or ntriples")
+                pyoxigraph.serialize(result, output, rdf_format, prefixes=EXPORT_PREFIXES)
+                return
+            results_format = QUERY_RESULT_FORMATS.get(format or "json")
+            if results_format is None:
+                raise StoreError(f"a SELECT or ASK result cannot be written as {format}; use json, xml, csv or tsv")
+            result.serialize(output, results_format)
+        except (OSError, RuntimeError, ValueError) as err:
+            raise StoreError(f"the query failed: {err}") from None
 
     def export(self, output: BinaryIO, format: str) -> None:
         rdf_format = RDF_FORMATS[format]
@@ -130,9 +141,6 @@ class OxigraphStore(Store):
         triples = (Triple(row[0], row[1], row[2]) for row in union)
         prefixes = EXPORT_PREFIXES if format == "turtle" else None
         pyoxigraph.serialize(triples, output, rdf_format, prefixes=prefixes)
-
-    def count_graphs(self) -> int:
-        return sum(1 for _ in self._store.named_graphs())
 
     def close(self) -> None:
         self._store.flush()
