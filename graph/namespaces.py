@@ -52,8 +52,3 @@ FABIO, FRBR, PRISM, DCTERMS, C4O, PSO, PRO, DATACITE, LITERAL, OCO, FOAF, SKOS, 
     )
 )
 
-
-def expand_curie(curie: str) -> NamedNode:
-    """'fabio:JournalArticle' -> NamedNode; used for the classes column of pure-types.tsv."""
-    prefix, _, local = curie.partition(":")
-    return NamedNode(PREFIXES[prefix] + local)

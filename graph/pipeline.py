@@ -117,14 +117,11 @@ class Ingest:
 
     def run(self, paths: Iterable[Path], format: str | None = None,
             on_file: Callable[[Path], None] | None = None) -> Iterator[Outcome]:
-        batch: list[Record] = []
+        batch: list[Record | UnreadableRecord] = []
         for path in source_files(paths):
             if on_file:
                 on_file(path)
             for item in read_file(path, format):
-                if isinstance(item, UnreadableRecord):
-                    yield Outcome(str(item.source), "rejected", errors=list(item.problems))
-                    continue
                 batch.append(item)
                 if len(batch) >= self.batch_size:
                     yield from self.process(batch)
@@ -132,7 +129,14 @@ class Ingest:
         if batch:
             yield from self.process(batch)
 
-    def process(self, records: list[Record]) -> list[Outcome]:
+    def process(self, items: list[Record | UnreadableRecord]) -> list[Outcome]:
+        """Outcomes in the order of the items; unreadable ones are rejected as they are."""
+        records = [item for item in items if isinstance(item, Record)]
+        outcomes = iter(self.process_records(records))
+        return [next(outcomes) if isinstance(item, Record)
+                else Outcome(str(item.source), "rejected", errors=list(item.problems)) for item in items]
+
+    def process_records(self, records: list[Record]) -> list[Outcome]:
         # Identity claim -> key: what the store knows, then what this batch adds (earlier
         # batches are in the store by now, so this stays one batch in size).
         known_keys = {}

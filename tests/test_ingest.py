@@ -252,3 +252,11 @@ def test_different_works_with_the_same_title_are_not_merged(cli, tmp_path):
     in_one_batch = Cli(tmp_path / "other-store").ingest(both)
     assert [r["status"] for r in in_one_batch] == ["stored", "stored"]
     assert in_one_batch[0]["iri"] != in_one_batch[1]["iri"]
+
+
+def test_report_rows_keep_the_order_of_the_input(cli, tmp_path):
+    good = (PURE_API / "lund-journal-article.json").read_text().replace("\n", " ")
+    lines = tmp_path / "order.jsonl"
+    lines.write_text(good + "\n{not json\n")
+    report = cli.ingest(lines, check_exit=1)
+    assert [(r["source"].rsplit(":", 1)[-1], r["status"]) for r in report] == [("1", "stored"), ("2", "rejected")]

@@ -136,9 +136,10 @@ class OxigraphStore(Store):
         if rdf_format.supports_datasets:
             self._store.dump(output, rdf_format, prefixes=EXPORT_PREFIXES if format == "trig" else None)
             return
-        # Formats without graphs get the union of all graphs, each triple once.
-        union = self._store.query("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        triples = (Triple(row[0], row[1], row[2]) for row in union)
+        # Formats without graphs get the triples of every graph, streamed. A triple that several
+        # record graphs share (a journal's title) is written once per graph: still the same RDF
+        # graph, and no set of every triple held in memory to drop the repeats.
+        triples = (q.triple for q in self._store.quads_for_pattern(None, None, None, None))
         prefixes = EXPORT_PREFIXES if format == "turtle" else None
         pyoxigraph.serialize(triples, output, rdf_format, prefixes=prefixes)
 
