@@ -24,6 +24,8 @@ err_console = Console(stderr=True)
 store_option = click.option(
     "--store", "store_dir", type=click.Path(file_okay=False), default=config.default_store_dir,
     show_default="$KGPUB_STORE or ~/.local/share/kgpub/store", help="Folder of the embedded store.")
+
+
 def _checked_base(ctx, param, value: str) -> str:
     try:
         return config.normalise_base(value)
