@@ -5,6 +5,7 @@ checks, with rdflib, that every field the source shows is in the graph with DESI
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -114,6 +115,8 @@ def test_seed_scopus_citations_with_source_and_harvest_date(seed_graph):
     assert ask(graph, f"{output} c4o:hasGlobalCitationFrequency ?c . ?c a c4o:GlobalCitationCount ; "
                       "c4o:hasGlobalCountValue 40 ; c4o:hasGlobalCountSource <https://www.scopus.com/> ; "
                       "c4o:hasGlobalCountDate ?d FILTER(datatype(?d) = xsd:date)")
+    harvested = dt.date.fromtimestamp(SEED.stat().st_mtime).isoformat()  # default: the file's date
+    assert values(graph, f"{output} c4o:hasGlobalCitationFrequency/c4o:hasGlobalCountDate ?v") == [harvested]
 
 
 def test_seed_asjc_subject_areas_resolve_to_their_codes(seed_graph):
