@@ -2,11 +2,13 @@
 
 One named graph per record. A write is a batch of whole graphs: each graph in it is either
 written completely or not at all, and a graph that already exists is replaced, never merged.
+The store stamps each graph it writes with `<graph> dcterms:modified` (the server's Last-Modified).
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import BinaryIO, Iterable, Mapping
+import datetime as dt
+from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -17,6 +19,7 @@ Term = NamedNode | BlankNode | Literal
 EXPORT_FORMATS = ("nquads", "trig", "turtle", "jsonld", "ntriples")
 RESULT_FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples")
 OUTPUT_PATH = "/id/output/"  # research outputs are {base}id/output/{key} (docs/modelling.md)
+OUTPUT_GRAPH_PATH = "/graph/output/"  # and their graphs {base}graph/output/{key}
 
 
 class StoreError(Exception):
@@ -27,6 +30,23 @@ class Store(ABC):
     @abstractmethod
     def graph_digest(self, graph: NamedNode) -> str | None:
         """The graph's `kgv:contentDigest` (graph/mapping.py), or None when it is not stored."""
+
+    @abstractmethod
+    def graph_modified(self, graph: NamedNode) -> dt.datetime | None:
+        """When the graph was last written (the `dcterms:modified` the store stamps on it)."""
+
+    @abstractmethod
+    def graph_triples(self, graph: NamedNode) -> list[Triple]:
+        """Everything in one named graph (empty when there is no such graph)."""
+
+    @abstractmethod
+    def triples(self, subject: Term | None = None, predicate: NamedNode | None = None,
+                obj: Term | None = None) -> Iterator[Triple]:
+        """Triples matching the pattern in any graph, each once."""
+
+    @abstractmethod
+    def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
+        """Every research output's graph with its triples, streamed (to rebuild indexes)."""
 
     @abstractmethod
     def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:

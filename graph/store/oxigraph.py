@@ -9,16 +9,19 @@ stored before is lost, and no half-written record stays visible.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
-from typing import BinaryIO, Iterable, Mapping
+from typing import BinaryIO, Iterable, Iterator, Mapping
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
+from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
-from kgpub.graph.namespaces import KGV, PREFIXES
-from kgpub.graph.store.base import Store, StoreError
+from kgpub.graph.namespaces import DCTERMS, KGV, PREFIXES, XSD
+from kgpub.graph.search import SearchIndex
+from kgpub.graph.store import snapshots
+from kgpub.graph.store.base import OUTPUT_GRAPH_PATH, Store, StoreError
 
 RDF_FORMATS = {
     "nquads": RdfFormat.N_QUADS,
@@ -33,82 +36,52 @@ QUERY_RESULT_FORMATS = {
     "csv": QueryResultsFormat.CSV,
     "tsv": QueryResultsFormat.TSV,
 }
+SEARCH_FILE = "search.sqlite"  # in {store}/kgpub/, beside the snapshots
 JOURNAL_SUFFIX = ".kgpub-journal"  # {store}.kgpub-journal.json: the graphs; .nq: their old content
 # Prefixes worth writing into Turtle/TriG exports (the ones our data uses).
 EXPORT_PREFIXES = {p: iri for p, iri in PREFIXES.items() if p not in ("rdfs", "schema")}
 
 
-class OxigraphStore(Store):
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        try:
-            self._store = pyoxigraph.Store(str(self.path))
-        except OSError as err:
-            raise StoreError(f"cannot open the store at {self.path}: {err}") from None
-        self._recover_interrupted_write()
+class OxigraphReads(Store):
+    """Everything that reads: shared by the writer's store and the readers' snapshots."""
 
-    def _journal(self, suffix: str) -> Path:
-        return self.path.parent / f".{self.path.name}{JOURNAL_SUFFIX}{suffix}"
-
-    def _recover_interrupted_write(self) -> None:
-        names, old_content = self._journal(".json"), self._journal(".nq")
-        if not names.exists():
-            return
-        for graph in json.loads(names.read_text() or "[]"):
-            self._store.remove_graph(NamedNode(graph))
-        if old_content.exists():
-            self._store.bulk_load(path=str(old_content), format=RdfFormat.N_QUADS)
-        self._store.flush()
-        names.unlink()
-        old_content.unlink(missing_ok=True)
+    @property
+    def db(self) -> pyoxigraph.Store:
+        raise NotImplementedError
 
     def graph_digest(self, graph: NamedNode) -> str | None:
-        digests = self._store.quads_for_pattern(graph, KGV.contentDigest, None, graph)
+        digests = self.db.quads_for_pattern(graph, KGV.contentDigest, None, graph)
         return next((q.object.value for q in digests), None)
 
+    def graph_modified(self, graph: NamedNode) -> dt.datetime | None:
+        stamps = self.db.quads_for_pattern(graph, DCTERMS.modified, None, graph)
+        stamp = next((q.object.value for q in stamps), None)
+        return dt.datetime.fromisoformat(stamp) if stamp else None
+
+    def graph_triples(self, graph: NamedNode) -> list[Triple]:
+        return [q.triple for q in self.db.quads_for_pattern(None, None, None, graph)]
+
+    def triples(self, subject=None, predicate=None, obj=None) -> Iterator[Triple]:
+        seen = set()
+        for quad in self.db.quads_for_pattern(subject, predicate, obj, None):
+            if quad.triple not in seen:
+                seen.add(quad.triple)
+                yield quad.triple
+
     def subjects(self, predicate: NamedNode, obj) -> set[NamedNode]:
-        return {q.subject for q in self._store.quads_for_pattern(None, predicate, obj, None)}
+        return {q.subject for q in self.db.quads_for_pattern(None, predicate, obj, None)}
 
     def objects(self, subject: NamedNode, predicate: NamedNode) -> set:
-        return {q.object for q in self._store.quads_for_pattern(subject, predicate, None, None)}
+        return {q.object for q in self.db.quads_for_pattern(subject, predicate, None, None)}
 
-    def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
-        replaced = [g for g in graphs if self._store.contains_named_graph(g)]
-        self._write_journal(graphs, replaced)
-        for graph in replaced:
-            self._store.remove_graph(graph)
-        self._store.bulk_extend(
-            Quad(t.subject, t.predicate, t.object, graph) for graph, triples in graphs.items() for t in triples
-        )
-        self._store.flush()
-        self._journal(".json").unlink()
-        self._journal(".nq").unlink(missing_ok=True)
-
-    def _write_journal(self, graphs: Iterable[NamedNode], replaced: list[NamedNode]) -> None:
-        """The old content first, then the list of graphs, which is what makes the journal count
-        (a leftover .nq without its .json is from a batch that never started, and is dropped)."""
-        self._journal(".nq").unlink(missing_ok=True)
-        if replaced:
-            old = (q for graph in replaced for q in self._store.quads_for_pattern(None, None, None, graph))
-            with self._journal(".nq").open("wb") as out:
-                pyoxigraph.serialize(old, out, RdfFormat.N_QUADS)
-                _sync(out)
-        # Written aside and renamed: the list is there whole or not at all.
-        pending = self._journal(".json.tmp")
-        with pending.open("w") as out:
-            json.dump([g.value for g in graphs], out)
-            _sync(out)
-        os.replace(pending, self._journal(".json"))
-
-    def remove_graphs(self, graphs: Iterable[NamedNode]) -> None:
-        drops = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs)
-        if drops:
-            self._store.update(drops)
+    def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
+        for graph in self.db.named_graphs():
+            if isinstance(graph, NamedNode) and OUTPUT_GRAPH_PATH in graph.value:
+                yield graph, self.graph_triples(graph)
 
     def query(self, sparql: str):
         try:
-            return self._store.query(sparql, use_default_graph_as_union=True)
+            return self.db.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as err:
             raise StoreError(f"the query is not valid SPARQL: {err}") from None
         except (OSError, RuntimeError, ValueError) as err:
@@ -134,18 +107,147 @@ class OxigraphStore(Store):
     def export(self, output: BinaryIO, format: str) -> None:
         rdf_format = RDF_FORMATS[format]
         if rdf_format.supports_datasets:
-            self._store.dump(output, rdf_format, prefixes=EXPORT_PREFIXES if format == "trig" else None)
+            self.db.dump(output, rdf_format, prefixes=EXPORT_PREFIXES if format == "trig" else None)
             return
         # Formats without graphs get the triples of every graph, streamed. A triple that several
         # record graphs share (a journal's title) is written once per graph: still the same RDF
         # graph, and no set of every triple held in memory to drop the repeats.
-        triples = (q.triple for q in self._store.quads_for_pattern(None, None, None, None))
+        triples = (q.triple for q in self.db.quads_for_pattern(None, None, None, None))
         prefixes = EXPORT_PREFIXES if format == "turtle" else None
         pyoxigraph.serialize(triples, output, rdf_format, prefixes=prefixes)
 
+
+class OxigraphStore(OxigraphReads):
+    """The one writer of a store folder. Every committed write updates the search index and
+    publishes a snapshot for the readers (snapshots.py)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self._store = pyoxigraph.Store(str(self.path))
+        except OSError as err:
+            raise StoreError(f"cannot open the store at {self.path}: {err}") from None
+        search_path = self.path / "kgpub" / SEARCH_FILE
+        fresh_index = not search_path.exists()
+        self.search = SearchIndex(search_path)
+        recovered = self._recover_interrupted_write()
+        if fresh_index:
+            self.search.rebuild(self.output_graphs())
+        elif recovered:
+            self._reindex(recovered)
+        if recovered or not (snapshots.snapshot_root(self.path) / snapshots.CURRENT).exists():
+            snapshots.publish(self._store, self.path)
+
+    @property
+    def db(self) -> pyoxigraph.Store:
+        return self._store
+
+    def _journal(self, suffix: str) -> Path:
+        return self.path.parent / f".{self.path.name}{JOURNAL_SUFFIX}{suffix}"
+
+    def _recover_interrupted_write(self) -> list[NamedNode]:
+        """Undo a batch that did not finish; the graphs it touched."""
+        names, old_content = self._journal(".json"), self._journal(".nq")
+        if not names.exists():
+            return []
+        graphs = [NamedNode(g) for g in json.loads(names.read_text() or "[]")]
+        for graph in graphs:
+            self._store.remove_graph(graph)
+        if old_content.exists():
+            self._store.bulk_load(path=str(old_content), format=RdfFormat.N_QUADS)
+        self._store.flush()
+        names.unlink()
+        old_content.unlink(missing_ok=True)
+        return graphs
+
+    def _reindex(self, graphs: list[NamedNode]) -> None:
+        self.search.remove(graphs)
+        self.search.update({g: self.graph_triples(g) for g in graphs if self._store.contains_named_graph(g)})
+
+    def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
+        graphs = {graph: list(triples) for graph, triples in graphs.items()}
+        replaced = [g for g in graphs if self._store.contains_named_graph(g)]
+        self._write_journal(graphs, replaced)
+        for graph in replaced:
+            self._store.remove_graph(graph)
+        stamp = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+        self._store.bulk_extend(self._stamped_quads(graphs, stamp))
+        self._store.flush()
+        self.search.update(graphs)
+        self._journal(".json").unlink()
+        self._journal(".nq").unlink(missing_ok=True)
+        snapshots.publish(self._store, self.path)
+
+    @staticmethod
+    def _stamped_quads(graphs: Mapping[NamedNode, list[Triple]], stamp: Literal) -> Iterator[Quad]:
+        """The graphs' triples, each graph saying when it was written (the server's Last-Modified)."""
+        for graph, triples in graphs.items():
+            yield Quad(graph, DCTERMS.modified, stamp, graph)
+            for t in triples:
+                yield Quad(t.subject, t.predicate, t.object, graph)
+
+    def _write_journal(self, graphs: Iterable[NamedNode], replaced: list[NamedNode]) -> None:
+        """The old content first, then the list of graphs, which is what makes the journal count
+        (a leftover .nq without its .json is from a batch that never started, and is dropped)."""
+        self._journal(".nq").unlink(missing_ok=True)
+        if replaced:
+            old = (q for graph in replaced for q in self._store.quads_for_pattern(None, None, None, graph))
+            with self._journal(".nq").open("wb") as out:
+                pyoxigraph.serialize(old, out, RdfFormat.N_QUADS)
+                _sync(out)
+        # Written aside and renamed: the list is there whole or not at all.
+        pending = self._journal(".json.tmp")
+        with pending.open("w") as out:
+            json.dump([g.value for g in graphs], out)
+            _sync(out)
+        os.replace(pending, self._journal(".json"))
+
+    def remove_graphs(self, graphs: Iterable[NamedNode]) -> None:
+        graphs = list(graphs)
+        drops = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs)
+        if drops:
+            self._store.update(drops)
+            self.search.remove(graphs)
+            snapshots.publish(self._store, self.path)
+
     def close(self) -> None:
         self._store.flush()
+        self.search.close()
         del self._store
+
+
+class SnapshotStore(OxigraphReads):
+    """A reader's view of a store folder another process may be writing: the newest published
+    snapshot, followed as it moves. Call `refresh()` at the start of each request."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._reader = snapshots.SnapshotReader(self.path)
+        self._db = self._reader.current()
+        self.search = SearchIndex(self.path / "kgpub" / SEARCH_FILE, read_only=True)
+
+    def refresh(self) -> None:
+        self._db = self._reader.current()
+
+    @property
+    def snapshot(self) -> str:
+        return self._reader.name
+
+    @property
+    def db(self) -> pyoxigraph.Store:
+        return self._db
+
+    def write_graphs(self, graphs) -> None:
+        raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
+
+    def remove_graphs(self, graphs) -> None:
+        raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
+
+    def close(self) -> None:
+        self.search.close()
+        self._db = None
+        self._reader.close()
 
 
 def _sync(stream) -> None:

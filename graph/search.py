@@ -1,0 +1,430 @@
+"""The full-text search index and the home page's figures: SQLite FTS5, beside the store.
+
+SPARQL CONTAINS over 100k records takes seconds (DESIGN.md §5), so every record graph is also
+indexed here: one row of display fields per research output, its ASJC codes, and an FTS5 table
+(title, keywords, authors, abstract) ranked by bm25. One SQLite file in WAL mode: the ingest
+process writes, the server's worker processes read (`read_only=True`) at the same time, each
+read seeing the last committed write. The index is derived data: `rebuild` makes it again
+from the store.
+
+User text never reaches FTS5's query syntax: it is cut into words here and every word (or
+balanced "quoted phrase") is quoted, so quotes, AND/OR/NEAR, `*`, `:` and brackets are just
+text, and all words must match.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from kgpub.graph.namespaces import DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, PRISM, PRO, RDF, SKOS
+
+OUTPUT_GRAPH_PATH = "/graph/output/"  # record graphs; any other graph (vocabularies) is not indexed
+ASJC_PATH = "/id/asjc/"
+MAX_QUERY_CHARS = 500
+MAX_LIMIT = 1000
+REBUILD_BATCH = 1000
+BUSY_TIMEOUT_S = 10.0
+# bm25 weights, in the column order of the FTS table: a word in the title counts most.
+COLUMN_WEIGHTS = {"title": 10.0, "keywords": 5.0, "authors": 3.0, "abstract": 1.0}
+# Snippet markers: control characters that cannot stay in indexed text (see clean_text), so the
+# snippet can be HTML-escaped first and the markers turned into <mark> afterwards.
+MARK_START, MARK_END = "\x02", "\x03"
+WORD = re.compile(r"[^\W_]+")  # letters and digits, as FTS5's unicode61 tokenizer cuts words
+PHRASE = re.compile(r'"([^"]*)"')
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY, graph TEXT NOT NULL UNIQUE, iri TEXT NOT NULL, title TEXT,
+    authors TEXT NOT NULL, journal_iri TEXT, journal_title TEXT, year TEXT, date TEXT,
+    doi TEXT, type_iri TEXT);
+CREATE INDEX IF NOT EXISTS records_by_date ON records (date, id);
+CREATE INDEX IF NOT EXISTS records_by_year ON records (year, date);
+CREATE INDEX IF NOT EXISTS records_by_journal ON records (journal_iri, date);
+CREATE INDEX IF NOT EXISTS records_by_type ON records (type_iri, date);
+CREATE TABLE IF NOT EXISTS subjects (record INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (code, record))
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS subjects_by_record ON subjects (record);
+CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5 (
+    {", ".join(COLUMN_WEIGHTS)}, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+"""
+
+
+class SearchError(ValueError):
+    """A search the index cannot answer as asked (text too long, a bad limit); says what to change."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    title: str | None
+    authors: tuple[str, ...]
+    journal_title: str | None
+    year: str | None
+    doi: str | None
+    type_iri: str | None
+    snippet: str | None  # HTML-safe, matches in <mark>…</mark>; None for filter-only listings
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    total: int  # every match, for pagination; `hits` is one page of them
+    hits: tuple[Hit, ...]
+    query: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    outputs: int
+    by_year: tuple[tuple[str, int], ...]  # newest first
+    by_journal: tuple[tuple[str, str | None, int], ...]  # (iri, title, count), the top 50 by count
+    by_subject: tuple[tuple[str, int], ...]  # (ASJC code, count), by count
+    by_type: tuple[tuple[str, int], ...]  # (type IRI, count), by count
+
+
+@dataclass(frozen=True)
+class IndexedRecord:
+    """What one record graph contributes to the index."""
+
+    graph: str
+    iri: str
+    title: str | None
+    keywords: tuple[str, ...]
+    authors: tuple[str, ...]
+    abstract: str | None
+    journal_iri: str | None
+    journal_title: str | None
+    date: str | None
+    doi: str | None
+    type_iri: str | None
+    subjects: tuple[str, ...]
+
+
+class RecordGraph:
+    """One record's triples, looked up by subject and predicate."""
+
+    def __init__(self, triples: Iterable[Triple]):
+        self.by_subject: dict[tuple, list] = {}
+        for t in triples:
+            self.by_subject.setdefault((t.subject, t.predicate), []).append(t.object)
+
+    def objects(self, subject, predicate) -> list:
+        return self.by_subject.get((subject, predicate), [])
+
+    def value(self, subject, predicate) -> str | None:
+        return next((o.value for o in self.objects(subject, predicate) if isinstance(o, Literal)), None)
+
+    def has_subject(self, subject) -> bool:
+        return any(s == subject for s, _ in self.by_subject)
+
+    def output(self, graph: NamedNode) -> NamedNode:
+        """`{base}graph/output/K` describes `{base}id/output/K`; else the titled thing with a
+        dcterms:type (a journal or host book is titled and has a FaBiO class too, but no type)."""
+        derived = NamedNode(graph.value.replace(OUTPUT_GRAPH_PATH, "/id/output/", 1))
+        if self.has_subject(derived):
+            return derived
+        typed = [s for (s, p) in self.by_subject if p == DCTERMS.type and self.objects(s, DCTERMS.title)]
+        return typed[0] if typed else derived
+
+
+def is_record_graph(graph) -> bool:
+    return isinstance(graph, NamedNode) and OUTPUT_GRAPH_PATH in graph.value
+
+
+def extract(graph: NamedNode, triples: Iterable[Triple]) -> IndexedRecord:
+    """The searchable text and display fields of one record graph (docs/modelling.md)."""
+    g = RecordGraph(triples)
+    output = g.output(graph)
+    title = g.value(output, DCTERMS.title)
+    subtitle = g.value(output, FABIO.hasSubtitle)
+    journal = find_journal(g, output)
+    date = g.value(output, PRISM.publicationDate)
+    type_iri = next((o.value for o in g.objects(output, DCTERMS.type) if isinstance(o, NamedNode)), None)
+    subjects = [o.value for o in g.objects(output, DCTERMS.subject) if ASJC_PATH in o.value]
+    return IndexedRecord(
+        graph=graph.value, iri=output.value,
+        title=f"{title}: {subtitle}" if title and subtitle else title or subtitle,
+        keywords=tuple(dict.fromkeys(keywords(g, output))),
+        authors=tuple(author_names(g, output)),
+        abstract=g.value(output, DCTERMS.abstract),
+        journal_iri=journal.value if journal else None,
+        journal_title=g.value(journal, DCTERMS.title) if journal else None,
+        date=date, doi=doi(g, output), type_iri=type_iri,
+        subjects=tuple(dict.fromkeys(iri.rstrip("/").rsplit("/", 1)[-1] for iri in subjects)))
+
+
+def keywords(g: RecordGraph, output: NamedNode) -> Iterator[str]:
+    yield from (o.value for o in g.objects(output, PRISM.keyword))
+    topics = list(g.objects(output, DCTERMS.subject))
+    topics += [t for entry in g.objects(output, KGV.hasFingerprintEntry) for t in g.objects(entry, KGV.topic)]
+    for topic in topics:
+        yield from (o.value for o in g.objects(topic, SKOS.prefLabel))
+
+
+def author_names(g: RecordGraph, output: NamedNode) -> Iterator[str]:
+    roles = [r for r in g.objects(output, PRO.isDocumentContextFor) if PRO.author in g.objects(r, PRO.withRole)]
+    for role in in_author_order(g, roles):
+        person = next(iter(g.objects(role, PRO.isHeldBy)), None)
+        name = g.value(person, FOAF.name) or " ".join(
+            filter(None, (g.value(person, FOAF.givenName), g.value(person, FOAF.familyName))))
+        if name:
+            yield name
+
+
+def in_author_order(g: RecordGraph, roles: list) -> list:
+    """Follow the oco:hasNext chain; when it does not cover every role, sort by `#author-N`."""
+    following = {role: next(iter(g.objects(role, OCO.hasNext)), None) for role in roles}
+    heads = set(roles) - set(following.values())
+    chain, role = [], next(iter(heads), None) if len(heads) == 1 else None
+    while role in following and role not in chain:
+        chain.append(role)
+        role = following[role]
+    if len(chain) == len(roles):
+        return chain
+    return sorted(roles, key=lambda r: (int(m.group()) if (m := re.search(r"\d+$", r.value)) else 1 << 30, r.value))
+
+
+def find_journal(g: RecordGraph, output: NamedNode) -> NamedNode | None:
+    """The fabio:Journal up the frbr:partOf chain (issue -> volume -> journal)."""
+    seen, level = set(), [output]
+    while level:
+        for node in level:
+            if FABIO.Journal in g.objects(node, RDF.type):
+                return node
+        seen.update(level)
+        level = [p for node in level for p in g.objects(node, FRBR.partOf) if p not in seen]
+    return None
+
+
+def doi(g: RecordGraph, output: NamedNode) -> str | None:
+    for identifier in g.objects(output, DATACITE.hasIdentifier):
+        if DATACITE.doi in g.objects(identifier, DATACITE.usesIdentifierScheme):
+            return g.value(identifier, LITERAL.hasLiteralValue)
+    return None
+
+
+def clean_text(text: str | None) -> str:
+    """Text for the FTS table: without the control characters the snippet markers use."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", text or "")
+
+
+def match_expression(text: str) -> str | None:
+    """User text as a safe FTS5 query: every word, or balanced "phrase", quoted; all must match;
+    the last word also matches as a prefix while it is being typed. None when there is no word."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchError(f"the search text is {len(text)} characters long; at most {MAX_QUERY_CHARS} are allowed")
+    phrases = [" ".join(WORD.findall(p)) for p in PHRASE.findall(text)]
+    words = WORD.findall(PHRASE.sub(" ", text))
+    terms = [f'"{p}"' for p in phrases if p] + [f'"{w}"' for w in words]
+    if not terms:
+        return None
+    if words and text[-1:].isalnum() and len(words[-1]) > 1:  # still typing the last word
+        terms[-1] += "*"
+    return " AND ".join(terms)
+
+
+def highlighted(snippet: str | None) -> str | None:
+    if snippet is None:
+        return None
+    return html.escape(snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+class SearchIndex:
+    """The search index file. Writable: one process, creates the schema. `read_only=True`:
+    any number of processes, each seeing the last committed write."""
+
+    def __init__(self, path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        self._lock = threading.Lock()  # one connection, shared by a process's threads
+        self._figures: tuple[int, Figures] | None = None
+        if read_only:
+            if not self.path.exists():
+                raise SearchError(f"there is no search index at {self.path}; "
+                                  "opening the store for writing (kgpub ingest) creates it")
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                       check_same_thread=False)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, like the store's write
+        try:
+            self._db.executescript(SCHEMA)
+        except sqlite3.OperationalError as err:
+            raise SearchError(f"cannot create the search index at {self.path}: {err} "
+                              "(the SQLite library must have FTS5)") from None
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def update(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
+        """Index these record graphs, replacing what was indexed for them, in one transaction."""
+        records = [extract(g, triples) for g, triples in graphs.items() if is_record_graph(g)]
+        with self._writing():
+            self._store(records)
+
+    def remove(self, graphs: Iterable[NamedNode]) -> None:
+        with self._writing():
+            self._delete([g.value for g in graphs])
+
+    def clear(self) -> None:
+        with self._writing():
+            self._clear()
+
+    def rebuild(self, graphs: Iterable[tuple[NamedNode, Iterable[Triple]]]) -> int:
+        """Index a whole store again; the number of records indexed. Graphs are read in batches,
+        never all at once; it is one transaction, so readers see the old index until it is done."""
+        count, stream = 0, ((g, t) for g, t in graphs if is_record_graph(g))
+        with self._writing():
+            self._clear()
+            while batch := list(islice(stream, REBUILD_BATCH)):
+                self._store([extract(g, triples) for g, triples in batch])
+                count += len(batch)
+            self._db.execute("INSERT INTO texts (texts) VALUES ('optimize')")  # one b-tree: faster queries
+        with self._lock:  # the whole index went through the WAL file: move it into the database
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return count
+
+    def _writing(self):
+        if self.read_only:
+            raise SearchError(f"the search index {self.path} is open read-only")
+        self._figures = None
+        return Transaction(self._db, self._lock, "BEGIN IMMEDIATE")
+
+    def _clear(self) -> None:
+        self._db.execute("DELETE FROM records")
+        self._db.execute("DELETE FROM subjects")
+        self._db.execute("DELETE FROM texts")
+
+    def _delete(self, graphs: list[str]) -> None:
+        ids = [(row[0],) for g in graphs for row in self._db.execute("SELECT id FROM records WHERE graph = ?", (g,))]
+        self._db.executemany("DELETE FROM texts WHERE rowid = ?", ids)
+        self._db.executemany("DELETE FROM subjects WHERE record = ?", ids)
+        self._db.executemany("DELETE FROM records WHERE id = ?", ids)
+
+    def _store(self, records: list[IndexedRecord]) -> None:
+        self._delete([r.graph for r in records])
+        for r in records:
+            year = r.date[:4] if r.date and r.date[:4].isdigit() else None
+            (row_id,) = self._db.execute(
+                "INSERT INTO records (graph, iri, title, authors, journal_iri, journal_title, year, date, doi,"
+                " type_iri) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (r.graph, r.iri, r.title, json.dumps(r.authors, ensure_ascii=False), r.journal_iri,
+                 r.journal_title, year, r.date, r.doi, r.type_iri)).fetchone()
+            self._db.execute("INSERT INTO texts (rowid, title, keywords, authors, abstract) VALUES (?, ?, ?, ?, ?)",
+                             (row_id, clean_text(r.title), clean_text("; ".join(r.keywords)),
+                              clean_text(", ".join(r.authors)), clean_text(r.abstract)))
+            self._db.executemany("INSERT INTO subjects (record, code) VALUES (?, ?)",
+                                 [(row_id, code) for code in r.subjects])
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def search(self, text: str = "", *, year: str | None = None, journal: str | None = None,
+               subject: str | None = None, type: str | None = None, limit: int = 20,
+               offset: int = 0) -> SearchResults:
+        """One page of the records matching all words of `text` (best first) and every filter
+        given (year "2006", journal IRI, ASJC code "3305", type IRI). Without text: the filtered
+        records, newest first."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        if offset < 0:
+            raise SearchError(f"offset must be 0 or more, not {offset}")
+        match = match_expression(text)
+        if match is None and text.strip():
+            return SearchResults(0, (), text)  # only punctuation or symbols: nothing to look for
+        where, params = filter_clause(year=year, journal=journal, subject=subject, type=type)
+        columns = "r.iri, r.title, r.authors, r.journal_title, r.year, r.doi, r.type_iri"
+        if match is None:
+            source, order, snippet = "records r", "r.date DESC, r.id DESC", "NULL"
+        else:
+            source = "texts JOIN records r ON r.id = texts.rowid"
+            where, params = ["texts MATCH ?", *where], [match, *params]
+            weights = ", ".join(map(str, COLUMN_WEIGHTS.values()))
+            order = f"bm25(texts, {weights}), r.date DESC, r.id DESC"
+            snippet = f"snippet(texts, -1, '{MARK_START}', '{MARK_END}', '…', 24)"
+        condition = " AND ".join(where) or "1"
+        with Transaction(self._db, self._lock, "BEGIN"):  # count and page from one snapshot
+            (total,) = self._db.execute(f"SELECT count(*) FROM {source} WHERE {condition}", params).fetchone()
+            rows = self._db.execute(f"SELECT {columns}, {snippet} FROM {source} WHERE {condition} "
+                                    f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        hits = tuple(Hit(iri, title, tuple(json.loads(authors)), journal_title, year_, doi_, type_iri,
+                         highlighted(snip)) for iri, title, authors, journal_title, year_, doi_, type_iri, snip in rows)
+        return SearchResults(total, hits, text)
+
+    def figures(self) -> Figures:
+        """Counts for the home page; computed again only after the index has changed."""
+        with Transaction(self._db, self._lock, "BEGIN"):
+            (version,) = self._db.execute("PRAGMA data_version").fetchone()
+            if self._figures and self._figures[0] == version:
+                return self._figures[1]
+            query = self._db.execute
+            figures = Figures(
+                outputs=query("SELECT count(*) FROM records").fetchone()[0],
+                by_year=tuple(query("SELECT year, count(*) FROM records WHERE year IS NOT NULL "
+                                    "GROUP BY year ORDER BY year DESC")),
+                by_journal=tuple(query("SELECT journal_iri, max(journal_title), count(*) AS n FROM records "
+                                       "WHERE journal_iri IS NOT NULL GROUP BY journal_iri "
+                                       "ORDER BY n DESC, journal_iri LIMIT 50")),
+                by_subject=tuple(query("SELECT code, count(*) AS n FROM subjects GROUP BY code ORDER BY n DESC, code")),
+                by_type=tuple(query("SELECT type_iri, count(*) AS n FROM records WHERE type_iri IS NOT NULL "
+                                    "GROUP BY type_iri ORDER BY n DESC, type_iri")))
+        self._figures = (version, figures)
+        return figures
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def filter_clause(**filters: str | None) -> tuple[list[str], list[str]]:
+    conditions = {"year": "r.year = ?", "journal": "r.journal_iri = ?", "type": "r.type_iri = ?",
+                  "subject": "r.id IN (SELECT record FROM subjects WHERE code = ?)"}
+    where, params = [], []
+    for name, value in filters.items():
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str) or len(value) > MAX_QUERY_CHARS or not value.isprintable():
+            raise SearchError(f"the {name} filter must be a short line of text, not {str(value)[:80]!r}")
+        if name == "subject":  # an ASJC concept IRI names its code too
+            value = value.rstrip("/").rsplit("/", 1)[-1]
+        where.append(conditions[name])
+        params.append(value)
+    return where, params
+
+
+class Transaction:
+    """`with Transaction(db, lock, "BEGIN")`: the lock held and one transaction, committed at the
+    end or rolled back on an error. (sqlite3's own context manager does not begin one.)"""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock, begin: str):
+        self.db, self.lock, self.begin = db, lock, begin
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+        try:
+            self.db.execute(self.begin)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.lock.release()

@@ -1,0 +1,84 @@
+"""Readers follow the writer through snapshots (graph/store/snapshots.py)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from kgpub.graph.namespaces import DCTERMS
+from kgpub.graph.store.oxigraph import OxigraphStore, SnapshotStore
+from kgpub.graph.store.snapshots import snapshot_root
+
+BASE = "https://data.example.edu/"
+
+
+def record(key: str, title: str) -> tuple[NamedNode, list[Triple]]:
+    thing = NamedNode(f"{BASE}id/output/{key}")
+    return NamedNode(f"{BASE}graph/output/{key}"), [Triple(thing, DCTERMS.title, Literal(title))]
+
+
+def titles(store) -> set[str]:
+    return {t.object.value for t in store.triples(None, DCTERMS.title)}
+
+
+def test_a_reader_sees_each_commit_at_its_next_refresh(tmp_path):
+    writer = OxigraphStore(tmp_path / "store")
+    reader = SnapshotStore(tmp_path / "store")
+    assert titles(reader) == set()
+    writer.write_graphs(dict([record("a", "First")]))
+    assert titles(reader) == set(), "a snapshot never changes under a reader"
+    reader.refresh()
+    assert titles(reader) == {"First"}
+    writer.remove_graphs([record("a", "First")[0]])
+    reader.refresh()
+    assert titles(reader) == set()
+    reader.close()
+    writer.close()
+
+
+def test_a_reader_in_another_process_while_the_writer_holds_the_store(tmp_path):
+    writer = OxigraphStore(tmp_path / "store")
+    writer.write_graphs(dict([record("a", "Written while open")]))
+    script = ("import sys; from kgpub.graph.store.oxigraph import SnapshotStore; "
+              "from kgpub.graph.namespaces import DCTERMS; s = SnapshotStore(sys.argv[1]); "
+              "print(sorted(t.object.value for t in s.triples(None, DCTERMS.title)))")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "store")], capture_output=True, text=True)
+    assert out.stdout.strip() == "['Written while open']", out.stderr
+    writer.close()
+
+
+def test_old_snapshots_are_deleted_unless_a_reader_holds_them(tmp_path):
+    writer = OxigraphStore(tmp_path / "store")
+    reader = SnapshotStore(tmp_path / "store")
+    held = reader.snapshot
+    for n in range(5):
+        writer.write_graphs(dict([record(str(n), f"Title {n}")]))
+    names = {p.name for p in snapshot_root(tmp_path / "store").iterdir() if p.is_dir()}
+    assert held in names, "the snapshot a reader uses stays"
+    assert len(names) == 2, "every other superseded snapshot is gone"
+    reader.refresh()
+    writer.write_graphs(dict([record("x", "One more")]))
+    names = {p.name for p in snapshot_root(tmp_path / "store").iterdir() if p.is_dir()}
+    assert held not in names and reader.snapshot in names
+    reader.close()
+    writer.close()
+
+
+def test_writes_stamp_each_graph_with_its_time(tmp_path):
+    writer = OxigraphStore(tmp_path / "store")
+    graph, triples = record("a", "Stamped")
+    writer.write_graphs({graph: triples})
+    stamp = writer.graph_modified(graph)
+    assert stamp is not None and stamp.tzinfo is not None
+    writer.close()
+
+
+def test_the_search_index_is_rebuilt_when_missing(tmp_path):
+    writer = OxigraphStore(tmp_path / "store")
+    writer.write_graphs(dict([record("a", "Searchable title")]))
+    writer.close()
+    (tmp_path / "store" / "kgpub" / "search.sqlite").unlink()
+    writer = OxigraphStore(tmp_path / "store")
+    assert writer.search.search("searchable").total == 1
+    writer.close()
