@@ -20,6 +20,7 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "prov": "http://www.w3.org/ns/prov#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "kgv": "https://w3id.org/kgpub/ns#",
 }
@@ -44,11 +45,11 @@ class Namespace:
         return self[name]
 
 
-FABIO, FRBR, PRISM, DCTERMS, C4O, PSO, PRO, DATACITE, LITERAL, OCO, FOAF, SKOS, SCHEMA, OWL, RDF, RDFS, XSD, KGV = (
+FABIO, FRBR, PRISM, DCTERMS, C4O, PSO, PRO, DATACITE, LITERAL, OCO, FOAF, SKOS, SCHEMA, OWL, RDF, RDFS, XSD, KGV, PROV = (
     Namespace(PREFIXES[p])
     for p in (
         "fabio", "frbr", "prism", "dcterms", "c4o", "pso", "pro", "datacite", "literal",
-        "oco", "foaf", "skos", "schema", "owl", "rdf", "rdfs", "xsd", "kgv",
+        "oco", "foaf", "skos", "schema", "owl", "rdf", "rdfs", "xsd", "kgv", "prov",
     )
 )
 

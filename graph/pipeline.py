@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import NamedNode
 
-from kgpub.graph import importers, keys
+from kgpub.graph import importers, keys, lifecycle
 from kgpub.graph.mapping import MappedRecord, map_record
 from kgpub.graph.namespaces import PREFIXES
 from kgpub.graph.record import PartialDate, Problem, Record, SourceRef, UnreadableRecord
@@ -151,6 +151,8 @@ class Ingest:
         for n, candidate in enumerate(candidates):
             outcome = self.judge(candidate, findings.get(f"urn:kgpub:candidate:{n}", []))
             if outcome.status != "rejected" and self.store is not None:
+                self.refuse_if_buried(outcome)
+            if outcome.status != "rejected" and self.store is not None:
                 mapped = candidate.mapped
                 outcome.status = self.change_kind(mapped, accepted)
                 if outcome.status != "unchanged":
@@ -192,6 +194,19 @@ class Ingest:
         status = "rejected" if errors else "valid"
         iri = mapped.iri.value if mapped else None
         return Outcome(str(record.source), status, iri if not errors else None, errors, warnings)
+
+    def refuse_if_buried(self, outcome: Outcome) -> None:
+        """A withdrawn or merged record stays down: re-importing its source must not revive it."""
+        stone = lifecycle.tombstone(self.store, outcome.iri)
+        if stone is None:
+            return
+        if stone.replaced_by:
+            message = f"this work was merged into {stone.replaced_by}; import changes to that record instead"
+        else:
+            message = f"this work was withdrawn from publication on {stone.invalidated:%Y-%m-%d}"
+            message += f" ({stone.reason})" if stone.reason else ""
+        outcome.errors.append(Problem("record", message))
+        outcome.status, outcome.iri = "rejected", None
 
     def change_kind(self, mapped: MappedRecord, pending: dict[NamedNode, list]) -> str:
         if mapped.graph in pending:

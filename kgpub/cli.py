@@ -41,7 +41,7 @@ base_option = click.option(
 @click.group()
 @click.version_option(package_name="kgpub")
 def cli():
-    """Publish research outputs as Linked Data: ingest, validate, export, query."""
+    """Publish research outputs as Linked Data: ingest, validate, export, query, serve."""
 
 
 def main() -> None:
@@ -225,6 +225,79 @@ def query(store_dir, format, sparql):
             store.query_to(sparql, stream, format)
         except StoreError as err:
             raise click.UsageError(str(err)) from None
+
+
+@cli.command()
+@store_option
+@base_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=os.cpu_count() or 2, show_default="the number of cores",
+              type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--access-log", is_flag=True, help="Log every request to standard error.")
+def serve(store_dir, base, host, port, workers, access_log):
+    """Serve the store as Linked Data: documents, pages, search (gunicorn)."""
+    from kgpub.server.wsgi import serve as run_server
+
+    _publish_snapshot(store_dir)
+    err_console.print(f"kgpub: serving {store_dir} as {base} on http://{host}:{port}/ with {workers} workers",
+                      highlight=False, markup=False)
+    run_server({"STORE": str(Path(store_dir).resolve()), "BASE": base}, host, port, workers, access_log)
+
+
+def _publish_snapshot(store_dir: str) -> None:
+    """Readers need a snapshot; opening the store for writing publishes one (and finishes any
+    interrupted write). If an ingest holds the store, its snapshot is the one to serve."""
+    from kgpub.graph.store.snapshots import CURRENT, snapshot_root
+
+    if not Path(store_dir).is_dir():
+        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
+    try:
+        open_store(store_dir).close()
+    except StoreError:
+        if not (snapshot_root(store_dir) / CURRENT).exists():
+            raise click.UsageError(f"the store at {store_dir} is being written and has no snapshot yet; "
+                                   "try again when the first batch is in") from None
+
+
+def _output_key(base: str, value: str) -> str:
+    """A record given by its key or its full IRI."""
+    prefix = f"{base}id/output/"
+    return value[len(prefix):] if value.startswith(prefix) else value
+
+
+@cli.command()
+@store_option
+@base_option
+@click.option("--reason", required=True, help="Why it is withdrawn; shown on its 410 Gone page.")
+@click.argument("record")
+def withdraw(store_dir, base, reason, record):
+    """Take a record down: its IRI answers 410 Gone with the reason from now on."""
+    from kgpub.graph import lifecycle
+
+    with opened_store(store_dir) as store:
+        try:
+            stone = lifecycle.withdraw(store, base, _output_key(base, record), reason)
+        except lifecycle.LifecycleError as err:
+            raise click.UsageError(str(err)) from None
+    err_console.print(f"withdrawn: {stone.iri}", highlight=False, markup=False)
+
+
+@cli.command()
+@store_option
+@base_option
+@click.argument("duplicate")
+@click.argument("survivor")
+def merge(store_dir, base, duplicate, survivor):
+    """Fold DUPLICATE into SURVIVOR: the duplicate's IRI answers 301 to the survivor's."""
+    from kgpub.graph import lifecycle
+
+    with opened_store(store_dir) as store:
+        try:
+            stone = lifecycle.merge(store, base, _output_key(base, duplicate), _output_key(base, survivor))
+        except lifecycle.LifecycleError as err:
+            raise click.UsageError(str(err)) from None
+    err_console.print(f"merged: {stone.iri} -> {stone.replaced_by}", highlight=False, markup=False)
 
 
 @contextmanager

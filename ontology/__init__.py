@@ -29,6 +29,10 @@ VOCAB_GRAPHS: dict[str, str] = {
     "graph/vocab": str(HERE / "vocab.ttl"),
 }
 
+# The JSON-LD context the server publishes at /context/v1.jsonld (versioned: never edit v1 in a
+# way that changes what a published document means; add v2 instead).
+JSONLD_CONTEXT_V1 = HERE / "context-v1.jsonld"
+
 # Any base works for reading the relative IRIs back; only the path after it matters here.
 READING_BASE = "http://kgpub.invalid/"
 

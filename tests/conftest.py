@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,70 @@ class Cli:
 @pytest.fixture
 def cli(tmp_path) -> Cli:
     return Cli(tmp_path / "store")
+
+
+class Server:
+    """`kgpub serve` running for real (gunicorn, worker processes) on a free loopback port."""
+
+    def __init__(self, cli: Cli, workers: int = 2, page_size: int | None = None):
+        self.cli = cli
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE}
+        if page_size:
+            env["KGPUB_PAGE_SIZE"] = str(page_size)
+        self.log = open(cli.store.parent / "server.log", "w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kgpub", "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_until_up()
+
+    def _wait_until_up(self, seconds: float = 30) -> None:
+        import requests
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"kgpub serve exited {self.process.returncode}:\n{self.output()}")
+            try:
+                requests.get(self.url + "/", timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise AssertionError(f"kgpub serve did not answer within {seconds} s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()[-5000:]
+
+    def get(self, path: str, **kwargs):
+        import requests
+
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 30)
+        return requests.get(self.url + path, **kwargs)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def required_client(name: str, found: bool, how: str) -> None:
+    """A real client the tests need: missing in CI is a failure, locally a skip with the reason."""
+    if found:
+        return
+    message = f"{name} is not installed ({how})"
+    if os.environ.get("CI"):
+        pytest.fail(message + "; CI must install it (.ci/run)")
+    pytest.skip(message)

@@ -1,0 +1,99 @@
+"""Withdrawn and merged records: published IRIs never change (DESIGN.md §3), so a record taken
+down leaves a tombstone, and a duplicate folded into another record points to it.
+
+Tombstones live in one named graph, `{base}graph/lifecycle`:
+    <{base}id/output/A> prov:invalidatedAtTime "…"^^xsd:dateTime ; kgv:withdrawalReason "…" .
+    <{base}id/output/B> prov:invalidatedAtTime "…"^^xsd:dateTime ; dcterms:isReplacedBy <{base}id/output/C> .
+The record's own graph is removed, so it leaves SPARQL results, search and dumps; the server
+answers 410 Gone (withdrawn) or 301 to the survivor (merged); ingest refuses to bring it back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from kgpub.graph.mapping import graph_iri, output_iri, with_digest
+from kgpub.graph.namespaces import DCTERMS, KGV, PROV, XSD
+from kgpub.graph.store import Store
+
+LIFECYCLE_GRAPH = "graph/lifecycle"
+
+
+class LifecycleError(ValueError):
+    """The change cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    iri: str
+    invalidated: dt.datetime
+    reason: str | None = None
+    replaced_by: str | None = None  # set when merged
+
+    def triples(self) -> list[Triple]:
+        subject = NamedNode(self.iri)
+        stamp = Literal(self.invalidated.isoformat(), datatype=XSD.dateTime)
+        triples = [Triple(subject, PROV.invalidatedAtTime, stamp)]
+        if self.reason:
+            triples.append(Triple(subject, KGV.withdrawalReason, Literal(self.reason)))
+        if self.replaced_by:
+            triples.append(Triple(subject, DCTERMS.isReplacedBy, NamedNode(self.replaced_by)))
+        return triples
+
+
+def tombstone(store: Store, iri: str) -> Tombstone | None:
+    """The tombstone of a withdrawn or merged thing, None while it is published (index lookups)."""
+    subject = NamedNode(iri)
+    stamps = store.objects(subject, PROV.invalidatedAtTime)
+    if not stamps:
+        return None
+    reasons = store.objects(subject, KGV.withdrawalReason)
+    survivors = store.objects(subject, DCTERMS.isReplacedBy)
+    return Tombstone(iri, dt.datetime.fromisoformat(min(s.value for s in stamps)),
+                     next((r.value for r in reasons), None), next((s.value for s in survivors), None))
+
+
+def withdraw(store: Store, base: str, key: str, reason: str) -> Tombstone:
+    iri = output_iri(base, key)
+    if tombstone(store, iri.value) is None and store.graph_digest(graph_iri(base, key)) is None:
+        raise LifecycleError(f"there is no record {iri.value} to withdraw")
+    return _bury(store, base, key, Tombstone(iri.value, _now(), reason=reason.strip() or None))
+
+
+def merge(store: Store, base: str, duplicate_key: str, survivor_key: str) -> Tombstone:
+    duplicate, survivor = output_iri(base, duplicate_key), output_iri(base, survivor_key)
+    if duplicate == survivor:
+        raise LifecycleError("a record cannot be merged into itself")
+    if store.graph_digest(graph_iri(base, survivor_key)) is None:
+        raise LifecycleError(f"there is no published record {survivor.value} to merge into")
+    if store.graph_digest(graph_iri(base, duplicate_key)) is None and tombstone(store, duplicate.value) is None:
+        raise LifecycleError(f"there is no record {duplicate.value} to merge")
+    # Chains are followed when they are made, so a merged IRI always points at a published record.
+    for earlier in _merged_into(store, duplicate):
+        _bury(store, base, earlier.rsplit("/", 1)[-1], Tombstone(earlier, _now(), replaced_by=survivor.value))
+    return _bury(store, base, duplicate_key, Tombstone(duplicate.value, _now(), replaced_by=survivor.value))
+
+
+def _merged_into(store: Store, survivor: NamedNode) -> list[str]:
+    return sorted(s.value for s in store.subjects(DCTERMS.isReplacedBy, survivor))
+
+
+def _bury(store: Store, base: str, key: str, stone: Tombstone) -> Tombstone:
+    """Tombstone first, then remove the record: a crash in between leaves both, and the
+    tombstone wins, so the record is never visible again."""
+    graph = NamedNode(base + LIFECYCLE_GRAPH)
+    subject = NamedNode(stone.iri)
+    kept = [t for t in _lifecycle_triples(store, graph) if t.subject != subject]
+    store.write_graphs({graph: with_digest(graph, kept + stone.triples())})
+    store.remove_graphs([graph_iri(base, key)])
+    return stone
+
+
+def _lifecycle_triples(store: Store, graph: NamedNode) -> list[Triple]:
+    return [t for t in store.graph_triples(graph) if t.subject != graph]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

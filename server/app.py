@@ -1,0 +1,48 @@
+"""The Flask application factory: configuration, blueprints, error handling, CORS.
+
+`create_app()` reads `KGPUB_STORE` and `KGPUB_BASE` (the same defaults as the CLI); tests and
+`kgpub serve` pass a mapping instead. The store is opened per process on first use (reading.py).
+"""
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+from flask import Flask, Response
+
+from kgpub import config
+from kgpub.server import errors, linked_data, pages, views
+
+READ_METHODS = "GET, HEAD, OPTIONS"
+EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Last-Modified, Vary"
+
+
+def create_app(settings: Mapping | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        STORE=config.default_store_dir(),
+        BASE=config.default_base(),
+        SITE_NAME="kgpub",
+        PAGE_SIZE=int(os.environ.get("KGPUB_PAGE_SIZE", "100")),  # things linking to a thing, per page
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.config.update(settings or {})
+    app.config["BASE"] = config.normalise_base(app.config["BASE"])
+    app.register_blueprint(linked_data.bp)
+    app.register_blueprint(pages.bp)
+    errors.register(app)
+    pages.register_template_globals(app)
+    views.init_app(app)
+    app.after_request(allow_cross_origin_reads)
+    return app
+
+
+def allow_cross_origin_reads(response: Response) -> Response:
+    """Everything served here is public data: any web page may read it (DESIGN.md §4)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    response.headers.setdefault("Access-Control-Allow-Methods", READ_METHODS)
+    response.headers.setdefault("Access-Control-Allow-Headers", "Accept, Accept-Language, If-None-Match, "
+                                                                "If-Modified-Since, Content-Type")
+    response.headers.setdefault("Access-Control-Max-Age", "86400")
+    return response

@@ -1,0 +1,135 @@
+"""What a document about a thing contains, read from the store.
+
+A record's document is its own named graph plus the labels of everything it points to (ASJC
+names, the type label), so one download is self-sufficient. Any other thing (journal, person,
+concept, type, topic, publisher) gets what is said about it, its hash parts, the labels of what
+it points to, and one page of what links to it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from kgpub.graph.mapping import graph_iri
+from kgpub.graph.namespaces import DCTERMS, FOAF, RDFS, SKOS, XSD
+from kgpub.graph.store.base import Store
+
+LABELS = (RDFS.label, SKOS.prefLabel, SKOS.notation, DCTERMS.title, FOAF.name)
+KINDS = ("output", "journal", "person", "asjc", "type", "topic", "publisher")
+LABEL_CACHE_SIZE = 50_000
+
+
+@dataclass
+class Document:
+    thing: NamedNode
+    triples: list[Triple]
+    modified: dt.datetime | None
+    links_total: int = 0  # things linking here (not for records)
+    links: list[tuple[str, str]] = field(default_factory=list)  # this page of them: (iri, label)
+    page: int = 1
+    page_size: int = 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.links_total
+
+
+class Documents:
+    """Builds documents from one store view. Labels are cached: they are few (ASJC, types) and
+    shared by every record; `forget()` when the store moves to a new snapshot."""
+
+    def __init__(self, store: Store, base: str, page_size: int = 100):
+        self.store = store
+        self.base = base
+        self.page_size = page_size
+        self._labels: OrderedDict[NamedNode, list[Triple]] = OrderedDict()
+
+    def forget(self) -> None:
+        self._labels.clear()
+
+    def output(self, key: str, doc: NamedNode, snapshot_time: dt.datetime | None) -> Document | None:
+        graph = graph_iri(self.base, key)
+        own = [t for t in self.store.graph_triples(graph) if t.subject != graph]
+        if not own:
+            return None
+        thing = NamedNode(f"{self.base}id/output/{key}")
+        modified = self.store.graph_modified(graph) or snapshot_time
+        triples = own + self.labels_for(own) + self.about(doc, thing, modified)
+        return Document(thing, triples, modified)
+
+    def thing(self, thing: NamedNode, doc: NamedNode, page: int, snapshot_time: dt.datetime | None) -> Document | None:
+        described = list(self.store.triples(thing))
+        if not described:
+            return None
+        described += self.hash_parts(thing, described)
+        incoming = self.incoming(thing)
+        owners = sorted(incoming, key=lambda n: n.value)
+        start = (page - 1) * self.page_size
+        shown = owners[start:start + self.page_size]
+        triples = described + [t for owner in shown for t in self.links_from(owner, incoming[owner])]
+        triples += self.labels_for(triples) + self.about(doc, thing, snapshot_time)
+        links = [(owner.value, self.label_of(owner, triples)) for owner in shown]
+        return Document(thing, _unique(triples), snapshot_time, len(owners), links, page, self.page_size)
+
+    def hash_parts(self, thing: NamedNode, triples: list[Triple]) -> list[Triple]:
+        """What is said about the thing's own hash IRIs it points to (a journal's #issn)."""
+        parts = {t.object for t in triples if isinstance(t.object, NamedNode)
+                 and t.object.value.startswith(thing.value + "#")}
+        return [t for part in sorted(parts, key=str) for t in self.store.triples(part)]
+
+    def incoming(self, thing: NamedNode) -> dict[NamedNode, list[Triple]]:
+        """Triples pointing here, by the thing that says them: a record's hash part (its
+        #author-1 role pointing at a person) stands for its record."""
+        by_owner: dict[NamedNode, list[Triple]] = {}
+        for t in self.store.triples(obj=thing):
+            if isinstance(t.subject, NamedNode):
+                owner = _without_fragment(t.subject)
+                if owner != thing:
+                    by_owner.setdefault(owner, []).append(t)
+        return by_owner
+
+    def links_from(self, owner: NamedNode, incoming: list[Triple]) -> list[Triple]:
+        """The incoming triples, and how the owner reaches the hash parts among their subjects."""
+        parts = {t.subject for t in incoming if t.subject != owner}
+        return incoming + [t for part in sorted(parts, key=str) for t in self.store.triples(owner, None, part)]
+
+    def labels_for(self, triples: list[Triple]) -> list[Triple]:
+        described = {t.subject for t in triples}
+        targets = {t.object for t in triples if isinstance(t.object, NamedNode)} - described
+        return [label for target in sorted(targets, key=str) for label in self.labels(target)]
+
+    def labels(self, target: NamedNode) -> list[Triple]:
+        cached = self._labels.get(target)
+        if cached is None:
+            cached = [t for predicate in LABELS for t in self.store.triples(target, predicate)]
+            self._labels[target] = cached
+            if len(self._labels) > LABEL_CACHE_SIZE:
+                self._labels.popitem(last=False)
+        return cached
+
+    @staticmethod
+    def label_of(subject: NamedNode, triples: list[Triple]) -> str:
+        for predicate in (DCTERMS.title, FOAF.name, SKOS.prefLabel, RDFS.label):
+            for t in triples:
+                if t.subject == subject and t.predicate == predicate:
+                    return t.object.value
+        return subject.value
+
+    @staticmethod
+    def about(doc: NamedNode, thing: NamedNode, modified: dt.datetime | None) -> list[Triple]:
+        triples = [Triple(doc, FOAF.primaryTopic, thing)]
+        if modified is not None:
+            stamp = modified.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+            triples.append(Triple(doc, DCTERMS.modified, Literal(stamp, datatype=XSD.dateTime)))
+        return triples
+
+
+def _without_fragment(node: NamedNode) -> NamedNode:
+    return NamedNode(node.value.split("#", 1)[0]) if "#" in node.value else node
+
+
+def _unique(triples: list[Triple]) -> list[Triple]:
+    return list(dict.fromkeys(triples))

@@ -1,0 +1,60 @@
+"""Errors as the client can read them: an HTML page for people, RFC 9457 problem JSON for
+programs, plain text otherwise. Never a traceback: unexpected failures are logged, not shown."""
+from __future__ import annotations
+
+import json
+
+from flask import Flask, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kgpub.server.negotiation import NegotiationError
+
+
+def error_response(status: int, title: str, message: str, links: list[tuple[str, str]] | None = None,
+                   headers: dict | None = None, kind: str | None = None) -> Response:
+    """kind: "text/html", "application/json" or "text/plain"; by default what the client prefers."""
+    kind = kind or _preferred_kind()
+    if kind == "text/html":
+        body = render_template("error.html", status=status, title=title, message=message, links=links or [])
+        response = Response(body, status, mimetype="text/html")
+    elif kind == "application/json":
+        problem = {"status": status, "title": title, "detail": message}
+        response = Response(json.dumps(problem, ensure_ascii=False), status, mimetype="application/problem+json")
+    else:
+        response = Response(f"{status} {title}\n{message}\n", status, mimetype="text/plain")
+    response.headers.update(headers or {})
+    return response
+
+
+def _preferred_kind() -> str:
+    """HTML unless the client ranks JSON or plain text (or an RDF type) above it."""
+    try:
+        accept = request.accept_mimetypes
+        if not accept:
+            return "text/html"
+        best = accept.best_match(["text/html", "application/json", "application/problem+json", "text/plain"])
+    except (ValueError, TypeError):
+        return "text/plain"
+    if best in ("application/json", "application/problem+json"):
+        return "application/json"
+    return best or "text/plain"
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(NegotiationError)
+    def negotiation_failed(err: NegotiationError):
+        title = "Not Acceptable" if err.status == 406 else "Bad Request"
+        return error_response(err.status, title, str(err))
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        response = error_response(err.code or 500, err.name, err.description or err.name)
+        if err.code == 405 and err.response is None:
+            response.headers["Allow"] = ", ".join(getattr(err, "valid_methods", None) or [])
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        current_app.logger.exception("unexpected error serving %s", request.path)
+        return error_response(500, "Internal Server Error",
+                              "Something went wrong on our side; it has been logged. Please try again later.")

@@ -1,0 +1,191 @@
+"""Dereferencing (Cool URIs): /id/{kind}/{key} answers 303 to its document /doc/{kind}/{key},
+which negotiates HTML and the RDF formats, with the headers Linked Data clients rely on."""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote, urlsplit
+
+from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
+from pyoxigraph import NamedNode
+
+from kgpub import ontology
+from kgpub.graph import lifecycle
+from kgpub.graph.lifecycle import Tombstone
+from kgpub.graph.mapping import graph_iri
+from kgpub.graph.namespaces import OWL
+from kgpub.server import pages, reading
+from kgpub.server.documents import KINDS, Document
+from kgpub.server.errors import error_response
+from kgpub.server.negotiation import (FORMATS, Choice, Format, NegotiationError, choose, split_suffix,
+                                     variants_message)
+from kgpub.server.representations import CONTEXT_PATH, rdf_bytes
+
+bp = Blueprint("linked_data", __name__)
+
+MAX_PATH = 1024
+CACHE_CONTROL = "public, max-age=300"
+
+
+@bp.get("/id/<path:_path>")
+def thing(_path: str):
+    stem = checked_stem(request_path(), "/id/")
+    kind, key = split_kind(stem)
+    read = reading.current()
+    if kind == "output":
+        stone = lifecycle.tombstone(read.store, iri("id/", stem).value)
+        if stone is not None:
+            return gone_or_moved(stone, negotiate(stem), stem, "/id/")
+    if not exists(read, kind, key, iri("id/", stem)):
+        return not_found(stem)
+    response = redirect(f"{request.script_root}/doc/{stem}", 303)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = f'<{request.script_root}/doc/{stem}>; rel="describedby"'
+    return response
+
+
+@bp.get("/doc/<path:_path>")
+def document(_path: str):
+    stem, suffix_format = split_suffix(checked_stem(request_path(), "/doc/"))
+    kind, key = split_kind(stem)
+    choice = negotiate(stem, suffix_format)
+    read = reading.current()
+    thing_iri, doc_iri = iri("id/", stem), iri("doc/", stem)
+    if kind == "output":
+        stone = lifecycle.tombstone(read.store, thing_iri.value)
+        if stone is not None:
+            return gone_or_moved(stone, choice, stem, "/doc/", suffix_format)
+        doc = read.documents.output(key, doc_iri, read.snapshot_time)
+    else:
+        doc = read.documents.thing(thing_iri, doc_iri, pages.page_number(1_000_000), read.snapshot_time)
+    if doc is None or (doc.page > 1 and not doc.links):
+        return not_found(stem)
+    return represent(doc, choice, stem)
+
+
+@bp.get(CONTEXT_PATH)
+def jsonld_context():
+    response = send_file(ontology.JSONLD_CONTEXT_V1, mimetype="application/ld+json", max_age=31536000)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def represent(doc: Document, choice: Choice, stem: str) -> Response:
+    fmt = choice.format
+    if fmt.rdf_format is None:
+        body = pages.render_document(doc, stem, alternates(stem)).encode("utf-8")
+    else:
+        body = rdf_bytes(doc.triples, fmt, request.host_url.rstrip("/") + request.script_root + CONTEXT_PATH,
+                         choice.profile)
+    response = Response(body, mimetype=fmt.media_type)
+    if fmt.media_type.startswith("text/"):
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = f"{request.script_root}/doc/{stem}{fmt.suffix}"
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Link"] = ", ".join(link_header(doc, stem))
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32] + fmt.name)
+    if doc.modified is not None:
+        response.last_modified = doc.modified
+    return response.make_conditional(request)
+
+
+def link_header(doc: Document, stem: str) -> list[str]:
+    base = current_app.config["BASE"]
+    links = [f'<{base}doc/{stem}>; rel="canonical"']
+    for fmt in FORMATS:
+        target = f"{request.script_root}/doc/{stem}{fmt.suffix}"
+        links.append(f'<{target}>; rel="alternate"; type="{fmt.media_type}"')
+        if fmt.rdf_format is not None:
+            links.append(f'<{target}>; rel="describedby"; type="{fmt.media_type}"')
+    doi = next((t.object.value for t in doc.triples if t.subject == doc.thing and t.predicate == OWL.sameAs
+                and t.object.value.startswith("https://doi.org/")), None)
+    links.append(f'<{doi or doc.thing.value}>; rel="cite-as"')
+    if doc.page > 1:
+        links.append(f'<{page_url(stem, doc.page - 1)}>; rel="prev"')
+    if doc.has_next:
+        links.append(f'<{page_url(stem, doc.page + 1)}>; rel="next"')
+    return links
+
+
+def alternates(stem: str) -> list[dict]:
+    return [{"label": f.label, "media_type": f.media_type, "href": f"{request.script_root}/doc/{stem}{f.suffix}"}
+            for f in FORMATS if f.rdf_format is not None]
+
+
+def page_url(stem: str, page: int) -> str:
+    return f"{request.script_root}/doc/{stem}?page={page}"
+
+
+def gone_or_moved(stone: Tombstone, choice: Choice, stem: str, prefix: str,
+                  suffix_format: Format | None = None) -> Response:
+    if stone.replaced_by:
+        survivor = stone.replaced_by.rsplit("/", 1)[-1]
+        suffix = suffix_format.suffix if suffix_format else ""
+        response = redirect(f"{request.script_root}{prefix}output/{survivor}{suffix}", 301)
+        response.headers["Vary"] = "Accept"
+        return response
+    when = f"{stone.invalidated:%d %B %Y}"
+    message = f"This record was withdrawn from publication on {when}" + (f": {stone.reason}" if stone.reason else ".")
+    if choice.format.rdf_format is None:
+        return error_response(410, "Gone", message, [("Search the remaining records", "/search")])
+    url = request.host_url.rstrip("/") + request.script_root + CONTEXT_PATH
+    response = Response(rdf_bytes(stone.triples(), choice.format, url, choice.profile), 410,
+                        mimetype=choice.format.media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def not_found(stem: str) -> Response:
+    return error_response(404, "Not Found", f"There is nothing published at /id/{stem}.",
+                          [("Search the records", "/search"), ("Home", "/")])
+
+
+def negotiate(stem: str, suffix_format: Format | None = None) -> Choice:
+    try:
+        return choose(request.headers.get("Accept"), request.args.get("format"), suffix_format)
+    except NegotiationError as err:
+        if err.status != 406:
+            raise
+        raise NegotiationError(406, f"{err}\n{variants_message(f'{request.script_root}/doc/{stem}')}") from None
+
+
+def exists(read: reading.Reading, kind: str, key: str, thing_iri: NamedNode) -> bool:
+    if kind == "output":
+        return read.store.graph_digest(graph_iri(current_app.config["BASE"], key)) is not None
+    return next(read.store.triples(thing_iri), None) is not None
+
+
+def request_path() -> str:
+    """The path as the client sent it, still percent-encoded (an issue '3%2F4' stays one segment),
+    without the prefix a proxy mounts us under."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    path = urlsplit(raw).path if raw else quote(request.path, safe="/:@!$&'()*+,;=-._~%")
+    root = request.script_root
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+def checked_stem(path: str, prefix: str) -> str:
+    stem = path[len(prefix):] if path.startswith(prefix) else ""
+    if len(stem) > MAX_PATH:
+        abort(414, f"The path is longer than {MAX_PATH} characters; no IRI here is that long.")
+    segments = stem.split("/")
+    if any(s in ("", ".", "..") for s in segments):
+        abort(400, "The path has an empty, '.' or '..' segment; IRIs here have none.")
+    try:
+        NamedNode(current_app.config["BASE"] + "id/" + stem)
+    except ValueError:
+        abort(400, "The path has characters an IRI cannot hold (such as spaces, quotes or angle brackets); "
+                   "percent-encode them.")
+    return stem
+
+
+def split_kind(stem: str) -> tuple[str, str]:
+    kind, _, key = stem.partition("/")
+    if kind not in KINDS or not key:
+        abort(404, f"There is nothing published at /id/{stem}: things here are "
+                   + ", ".join(f"/id/{k}/…" for k in KINDS) + ".")
+    return kind, key
+
+
+def iri(prefix: str, stem: str) -> NamedNode:
+    return NamedNode(current_app.config["BASE"] + prefix + stem)

@@ -1,0 +1,253 @@
+"""Dereferencing and content negotiation, through the real server (`kgpub serve`, gunicorn)."""
+from __future__ import annotations
+
+import http.client
+import json
+
+import pytest
+import rdflib
+from pyld import jsonld
+from rdflib.compare import isomorphic
+
+from conftest import BASE, PURE_API, REPO, SEED, Cli, Server
+
+SCRIPT_TITLE = REPO / "tests" / "fixtures" / "server" / "script-title.txt"
+TURTLE = {"Accept": "text/turtle"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    cli = Cli(tmp_path_factory.mktemp("served") / "store")
+    report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE)
+    server = Server(cli)
+    server.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
+    yield server
+    server.stop()
+
+
+def path_of(iri: str) -> str:
+    return "/" + iri[len(BASE):]
+
+
+def seed_iri(site) -> str:
+    return site.iris["seed-record.txt"]
+
+
+def parse(response, format: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=response.content, format=format)
+
+
+def test_thing_iri_answers_303_to_its_document(site):
+    response = site.get(path_of(seed_iri(site)), headers=TURTLE)
+    assert response.status_code == 303
+    assert response.headers["Location"] == path_of(seed_iri(site)).replace("/id/", "/doc/")
+    assert response.headers["Vary"] == "Accept"
+    assert 'rel="describedby"' in response.headers["Link"]
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    ("text/turtle", "text/turtle"),
+    ("application/ld+json", "application/ld+json"),
+    ("application/rdf+xml", "application/rdf+xml"),
+    ("application/n-triples", "application/n-triples"),
+    ("application/n-quads", "application/n-quads"),
+    ("application/trig", "application/trig"),
+    ("text/html", "text/html"),
+    ("text/turtle;q=0.5, application/n-triples;q=0.9", "application/n-triples"),
+    ("application/xml;q=0.1, text/turtle;q=0.2, */*;q=0.05", "text/turtle"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+    ("*/*", "text/html"),
+    ("application/*", "application/ld+json"),
+])
+def test_documents_negotiate_by_accept_with_q_values(site, accept, media_type):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    response = site.get(doc, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == media_type
+    assert response.headers["Vary"] == "Accept"
+
+
+@pytest.mark.parametrize("suffix, rdflib_format", [
+    (".ttl", "turtle"), (".jsonld", "json-ld"), (".rdf", "xml"), (".nt", "nt"), (".nq", "nquads"), (".trig", "trig"),
+])
+def test_every_rdf_variant_holds_the_same_graph(site, suffix, rdflib_format):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    reference = parse(site.get(doc + ".ttl"), "turtle")
+    response = site.get(doc + suffix)
+    assert response.headers["Content-Location"] == doc + suffix
+    graph = rdflib.Dataset().parse(data=response.content, format=rdflib_format) if rdflib_format in ("nquads", "trig") \
+        else parse(response, rdflib_format)
+    triples = rdflib.Graph()
+    for s, p, o, *_ in (graph.quads() if isinstance(graph, rdflib.Dataset) else graph):
+        triples.add((s, p, o))
+    assert len(triples) > 40 and isomorphic(triples, reference)
+
+
+def test_format_parameter_overrides_accept(site):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    response = site.get(doc + "?format=nt", headers={"Accept": "text/html"})
+    assert response.headers["Content-Type"].startswith("application/n-triples")
+
+
+def test_unknown_accept_gets_406_listing_variants(site):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    response = site.get(doc, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    for suffix in (".html", ".ttl", ".jsonld", ".rdf", ".nt", ".nq", ".trig"):
+        assert doc + suffix in response.text
+    assert site.get(doc + "?format=pdf", headers={"Accept": "text/plain"}).status_code == 406
+
+
+def test_record_document_is_self_sufficient(site):
+    """The seed's Turtle names its journal, subject areas and type: no second request needed."""
+    graph = parse(site.get(path_of(seed_iri(site)).replace("/id/", "/doc/") + ".ttl"), "turtle")
+    labels = {str(o) for o in graph.objects(None, rdflib.SKOS.prefLabel)}
+    assert {"Geography, Planning and Development", "History", "Sociology and Political Science",
+            "Economics and Econometrics"} <= labels
+    assert "Contribution to journal › Article" in labels
+    titles = {str(o) for o in graph.objects(None, rdflib.DCTERMS.title)}
+    assert "Europe - Asia Studies" in titles
+    doc = rdflib.URIRef(seed_iri(site).replace("/id/", "/doc/"))
+    assert graph.value(doc, rdflib.FOAF.primaryTopic) == rdflib.URIRef(seed_iri(site))
+
+
+def test_jsonld_is_compact_and_expands_to_the_turtle_graph(site):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    compact = site.get(doc, headers={"Accept": "application/ld+json"}).json()
+    assert compact["@context"] == site.url + "/context/v1.jsonld"
+    context = site.get("/context/v1.jsonld")
+    assert context.headers["Access-Control-Allow-Origin"] == "*"
+    assert "immutable" in context.headers["Cache-Control"]
+    assert any("title" in node for node in compact["@graph"]), "terms from our context, not full IRIs"
+
+    def load_over_http(url, options=None):
+        response = site.get(url[len(site.url):])
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": response.json()}
+
+    expanded = jsonld.expand(compact, {"documentLoader": load_over_http})
+    from_jsonld = rdflib.Graph().parse(data=json.dumps(expanded), format="json-ld")
+    assert isomorphic(from_jsonld, parse(site.get(doc + ".ttl"), "turtle"))
+
+
+def test_jsonld_profile_expanded_is_honoured(site):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    accept = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'
+    body = site.get(doc, headers={"Accept": accept}).json()
+    assert isinstance(body, list) and "@context" not in json.dumps(body)
+    assert any("http://purl.org/dc/terms/title" in node for node in body)
+
+
+def test_etag_and_last_modified_give_304(site):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    first = site.get(doc + ".ttl")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag.startswith('"') and not etag.startswith('W/')
+    assert "max-age" in first.headers["Cache-Control"]
+    assert site.get(doc + ".ttl", headers={"If-None-Match": etag}).status_code == 304
+    assert site.get(doc + ".ttl", headers={"If-Modified-Since": modified}).status_code == 304
+    other = site.get(doc + ".nt").headers["ETag"]
+    assert other != etag, "each representation has its own ETag"
+    assert site.get(doc + ".nt", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_link_headers_name_alternates_canonical_and_doi(site):
+    lund = site.iris["lund-journal-article.json"]
+    response = site.get(path_of(lund).replace("/id/", "/doc/"), headers=TURTLE)
+    links = response.headers["Link"]
+    assert '<https://doi.org/10.1016/s0964-8305(98)00042-0>; rel="cite-as"' in links
+    assert f'<{lund.replace("/id/", "/doc/")}>; rel="canonical"' in links
+    for suffix in (".html", ".ttl", ".jsonld", ".rdf", ".nt", ".nq", ".trig"):
+        assert f'{path_of(lund).replace("/id/", "/doc/")}{suffix}>; rel="alternate"' in links
+    assert 'rel="describedby"' in links
+
+
+def test_cors_on_reads_and_preflight(site):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    response = site.get(doc, headers=TURTLE)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert {"Link", "ETag", "Content-Location"} <= set(response.headers["Access-Control-Expose-Headers"].split(", "))
+    import requests
+
+    preflight = requests.options(site.url + doc, headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "accept"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_unknown_key_is_404_as_html_or_text(site):
+    html = site.get("/id/output/no-such-record", headers={"Accept": "text/html"})
+    assert html.status_code == 404 and "text/html" in html.headers["Content-Type"]
+    assert "/id/output/no-such-record" in html.text
+    rdf = site.get("/doc/output/no-such-record", headers=TURTLE)
+    assert rdf.status_code == 404 and "Traceback" not in rdf.text
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/id/output/" + "x" * 5000, 414),
+    ("/doc/output/../../etc/passwd", 400),
+    ("/doc/output/a/./b", 400),
+    ('/doc/output/"quoted"', 400),
+    ("/doc/output/<angle>", 400),
+    ("/doc/output/%22quoted%22", 404),
+    ("/doc/nonsense/key", 404),
+    ("/doc/output", 404),
+    ("/doc/asjc/3312?page=abc", 400),
+    ("/doc/asjc/3312?page=0", 400),
+    ("/no/such/route", 404),
+])
+def test_odd_paths_get_a_clear_4xx(site, path, status):
+    # http.client sends the path exactly as written (requests would normalise and quote it).
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=10)
+    connection.putrequest("GET", path, skip_accept_encoding=True)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    assert response.status == status, body[:300]
+    assert "Traceback" not in body
+
+
+@pytest.mark.parametrize("accept", ["garbage", ";;;", "text/turtle;q=abc"])
+def test_malformed_accept_is_400(site, accept):
+    response = site.get(path_of(seed_iri(site)).replace("/id/", "/doc/"), headers={"Accept": accept})
+    assert response.status_code == 400
+    assert "Accept" in response.text
+
+
+def test_things_other_than_records_are_documents_listing_what_links_to_them(site):
+    concept = site.get("/doc/asjc/3312", headers=TURTLE)  # Sociology and Political Science: the seed
+    graph = parse(concept, "turtle")
+    concept_iri = rdflib.URIRef(BASE + "id/asjc/3312")
+    assert str(graph.value(concept_iri, rdflib.SKOS.prefLabel)) == "Sociology and Political Science"
+    assert (rdflib.URIRef(seed_iri(site)), rdflib.DCTERMS.subject, concept_iri) in graph
+    record = parse(site.get(path_of(seed_iri(site)).replace("/id/", "/doc/") + ".ttl"), "turtle")
+    issue = record.value(rdflib.URIRef(seed_iri(site)), rdflib.URIRef("http://purl.org/vocab/frbr/core#partOf"))
+    assert site.get(path_of(str(issue)), headers=TURTLE).status_code == 303
+    issue_doc = parse(site.get(path_of(str(issue)).replace("/id/", "/doc/"), headers=TURTLE), "turtle")
+    assert (rdflib.URIRef(seed_iri(site)), rdflib.URIRef("http://purl.org/vocab/frbr/core#partOf"), issue) in issue_doc
+
+
+def test_script_in_a_title_is_inert_in_rdf(site):
+    response = site.get(path_of(site.iris["script-title.txt"]).replace("/id/", "/doc/") + ".ttl")
+    titles = [str(o) for o in parse(response, "turtle").objects(None, rdflib.DCTERMS.title)]
+    assert 'Clay <script>alert("pwned")</script> plaster & "quotes"' in titles
+
+
+def test_paginated_links_with_rel_next(tmp_path):
+    cli = Cli(tmp_path / "store")
+    cli.ingest(REPO / "examples")
+    server = Server(cli, page_size=1)
+    try:
+        first = server.get("/doc/type/contributiontojournal/article", headers=TURTLE)
+        listed = lambda r: {s for s, p, o in parse(r, "turtle") if str(p) == "http://purl.org/dc/terms/type"}
+        if 'rel="next"' not in first.headers["Link"]:
+            pytest.fail(f"expected more than 1 article among the examples: {first.headers['Link']}")
+        next_url = next(part.split(">")[0].lstrip(" <") for part in first.headers["Link"].split(",")
+                        if 'rel="next"' in part)
+        second = server.get(next_url, headers=TURTLE)
+        assert second.status_code == 200 and 'rel="prev"' in second.headers["Link"]
+        assert listed(first) and listed(second) and not listed(first) & listed(second)
+    finally:
+        server.stop()

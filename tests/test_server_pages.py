@@ -1,0 +1,114 @@
+"""Pages for people, search and "cite this", through the real server."""
+from __future__ import annotations
+
+import json
+
+import bibtexparser
+import pytest
+import rispy
+from bs4 import BeautifulSoup
+
+from conftest import BASE, PURE_API, REPO, SEED, Cli, Server
+
+SCRIPT_TITLE = REPO / "tests" / "fixtures" / "server" / "script-title.txt"
+LUND_DOI = "10.1016/s0964-8305(98)00042-0"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    cli = Cli(tmp_path_factory.mktemp("pages") / "store")
+    report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE)
+    server = Server(cli)
+    server.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
+    yield server
+    server.stop()
+
+
+def doc_path(iri: str) -> str:
+    return "/doc/" + iri[len(BASE) + len("id/"):]
+
+
+def soup(response) -> BeautifulSoup:
+    assert response.status_code == 200, response.text[:500]
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def test_record_page_shows_the_seed_in_pure_order(site):
+    page = soup(site.get(doc_path(site.iris["seed-record.txt"]), headers={"Accept": "text/html"}))
+    text = page.get_text(" ", strip=True)
+    in_order = ["Contribution to journal › Article", "40", "Abstract", "English (US)", "193-213",
+                "Europe - Asia Studies", "Published - Mar 2006", "Geography, Planning and Development",
+                "Cite this"]
+    positions = [text.find(part) for part in in_order]
+    assert -1 not in positions, dict(zip(in_order, positions))
+    assert positions == sorted(positions)
+    subject = page.find("a", string="Sociology and Political Science")
+    assert subject is not None and subject["href"] == "/doc/asjc/3312"
+
+
+def test_record_page_has_highwire_tags_schema_org_and_alternates(site):
+    page = soup(site.get(doc_path(site.iris["lund-journal-article.json"]), headers={"Accept": "text/html"}))
+    meta = {}
+    for tag in page.find_all("meta", attrs={"name": True}):
+        meta.setdefault(tag["name"], []).append(tag["content"])
+    assert meta["citation_doi"] == [LUND_DOI]
+    assert len(meta["citation_author"]) == 2 and "Wadsö" in meta["citation_author"][1]
+    assert meta["citation_publication_date"][0].startswith("1998")
+    embedded = json.loads(page.find("script", type="application/ld+json").string)
+    assert embedded["@type"] == "ScholarlyArticle"
+    alternates = {link["type"] for link in page.find_all("link", rel="alternate")}
+    assert {"text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"} <= alternates
+
+
+def test_cite_this_on_the_page_and_at_its_own_urls(site):
+    key = site.iris["lund-journal-article.json"].rsplit("/", 1)[-1]
+    page = soup(site.get(doc_path(site.iris["lund-journal-article.json"])))
+    assert {"APA", "Harvard", "Vancouver", "Chicago"} <= {s.get_text(strip=True) for s in page.find_all("summary")}
+    apa = site.get(f"/cite/output/{key}/apa?format=text")
+    assert apa.status_code == 200 and "Markova" in apa.text and "1998" in apa.text
+    bibtex = site.get(f"/cite/output/{key}/bibtex")
+    entry = bibtexparser.parse_string(bibtex.text).entries[0]
+    assert entry.entry_type == "article" and entry.fields_dict["doi"].value == LUND_DOI
+    assert "attachment" in bibtex.headers["Content-Disposition"]
+    ris = rispy.loads(site.get(f"/cite/output/{key}/ris").text)[0]
+    assert ris["type_of_reference"] == "JOUR" and ris["doi"] == LUND_DOI
+    csl = site.get(f"/cite/output/{key}/csl-json").json()
+    assert csl[0]["DOI"] == LUND_DOI and csl[0]["issued"]["date-parts"][0][0] == 1998
+    assert site.get(f"/cite/output/{key}/mla").status_code == 404
+    assert site.get("/cite/output/no-such-key/apa").status_code == 404
+
+
+def test_script_in_a_title_renders_inert(site):
+    response = site.get(doc_path(site.iris["script-title.txt"]), headers={"Accept": "text/html"})
+    assert '<script>alert("pwned")</script>' not in response.text
+    page = soup(response)
+    assert 'Clay <script>alert("pwned")</script> plaster' in page.find("h1").get_text()
+    assert [s.get("type") for s in page.find_all("script")] == ["application/ld+json"]
+
+
+def test_home_page_shows_figures_and_browsing(site):
+    page = soup(site.get("/"))
+    text = page.get_text(" ", strip=True)
+    assert str(len(site.iris)) in text
+    assert page.find("a", href="/search?year=2006") is not None
+    assert page.find("a", href="/doc/asjc/3312") is not None
+
+
+def test_search_html_and_json(site):
+    page = soup(site.get("/search?q=moisture+buffering"))
+    assert "Moisture buffering of clay plaster" in page.get_text()
+    body = site.get("/search?q=Wadso", headers={"Accept": "application/json"}).json()
+    assert body["total"] >= 1 and body["hits"][0]["iri"] == site.iris["lund-journal-article.json"]
+    by_year = site.get("/search?year=2006&format=json").json()
+    assert site.iris["seed-record.txt"] in {h["iri"] for h in by_year["hits"]}
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND OR NOT", "*", "title:x", "x" * 600, "(", "'; DROP TABLE"])
+def test_hostile_search_text_never_breaks_the_server(site, query):
+    response = site.get("/search", params={"q": query})
+    assert response.status_code in (200, 400)
+    assert "Traceback" not in response.text
+    as_json = site.get("/search", params={"q": query, "format": "json"})
+    assert as_json.status_code in (200, 400)
+    if as_json.status_code == 400:
+        assert as_json.json()["detail"]
