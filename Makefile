@@ -14,17 +14,20 @@ $(BIN)/kgpub: pyproject.toml
 
 install: $(BIN)/kgpub
 
-# The main job on the embedded default: load the bundled example records into the store.
+PORT ?= 8080
+
+# The main job on the embedded default: load the bundled example records into the store and
+# serve them as Linked Data on http://localhost:$(PORT)/ (Ctrl-C stops the server).
 run: install
-	KGPUB_STORE=$(STORE) $(BIN)/kgpub ingest --report $(CURDIR)/var/ingest-report.json examples/ || test $$? -eq 1
-	KGPUB_STORE=$(STORE) $(BIN)/kgpub query \
-	  'SELECT ?title ?date WHERE { ?o <http://purl.org/dc/terms/title> ?title ; <http://prismstandard.org/namespaces/basic/2.0/publicationDate> ?date } ORDER BY ?date' --format tsv
+	KGPUB_STORE=$(STORE) KGPUB_BASE=http://localhost:$(PORT)/ $(BIN)/kgpub ingest --report $(CURDIR)/var/ingest-report.json examples/ || test $$? -eq 1
+	KGPUB_STORE=$(STORE) KGPUB_BASE=http://localhost:$(PORT)/ $(BIN)/kgpub serve --port $(PORT)
 
 test: install
 	$(BIN)/pytest -n 2 -q
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/serve.py
 
 clean:
 	rm -rf $(VENV) var

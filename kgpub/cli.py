@@ -4,8 +4,10 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -252,12 +254,20 @@ def _publish_snapshot(store_dir: str) -> None:
 
     if not Path(store_dir).is_dir():
         raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
+    # In a process of its own: RocksDB state left in the gunicorn master would be inherited by
+    # every forked worker and crash it at exit.
+    spawn = multiprocessing.get_context("spawn")
     try:
-        open_store(store_dir).close()
+        with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+            pool.submit(_open_and_close, store_dir).result()
     except StoreError:
         if not (snapshot_root(store_dir) / CURRENT).exists():
             raise click.UsageError(f"the store at {store_dir} is being written and has no snapshot yet; "
                                    "try again when the first batch is in") from None
+
+
+def _open_and_close(store_dir: str) -> None:
+    open_store(store_dir).close()
 
 
 def _output_key(base: str, value: str) -> str:

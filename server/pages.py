@@ -21,6 +21,8 @@ bp = Blueprint("pages", __name__)
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_FILTERS = ("year", "journal", "subject", "type")
+# Services linked from every page once their routes exist (the SPARQL endpoint, dumps, VoID).
+SERVICES = (("SPARQL endpoint", "/sparql"), ("Data dumps", "/dumps/"), ("VoID description", "/.well-known/void"))
 DOWNLOADS = (("bibtex", "BibTeX", "application/x-bibtex", ".bib"),
              ("ris", "RIS", "application/x-research-info-systems", ".ris"),
              ("csl-json", "CSL-JSON", "application/vnd.citationstyles.csl+json", ".json"))
@@ -112,7 +114,9 @@ def register_template_globals(app: Flask) -> None:
             return f"{request.script_root}/doc/{iri[len(base) + 3:]}"
         return iri
 
+    routes = {rule.rule for rule in app.url_map.iter_rules()}
     app.jinja_env.globals.update(
+        service_links=[(label, path) for label, path in SERVICES if path in routes],
         href=href,
         site_name=app.config["SITE_NAME"],
         asjc_label=lambda code: codes[code].label if code in codes else code,

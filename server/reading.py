@@ -42,3 +42,9 @@ def current() -> Reading:
         reading.documents.forget()
         reading.snapshot = reading.store.snapshot
     return reading
+
+
+def close(app) -> None:
+    reading: Reading | None = app.extensions.pop(EXTENSION, None)
+    if reading is not None and reading.pid == os.getpid():
+        reading.store.close()

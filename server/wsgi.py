@@ -10,6 +10,7 @@ from typing import Mapping
 
 from gunicorn.app.base import BaseApplication
 
+from kgpub.server import reading
 from kgpub.server.app import create_app
 
 
@@ -27,6 +28,12 @@ class Server(BaseApplication):
         return create_app(self.settings)
 
 
+def close_store(server, worker) -> None:
+    """Close the worker's snapshot before the interpreter tears down (RocksDB objects freed in
+    arbitrary order at exit can crash the worker)."""
+    reading.close(worker.wsgi)
+
+
 def serve(settings: Mapping, host: str, port: int, workers: int, access_log: bool = False) -> None:
     options = {
         "bind": f"{host}:{port}",
@@ -38,5 +45,7 @@ def serve(settings: Mapping, host: str, port: int, workers: int, access_log: boo
         "limit_request_line": 4094,
         "accesslog": "-" if access_log else None,
         "proc_name": "kgpub",
+        "control_socket_disable": True,  # one fixed path per user: two servers would collide
+        "worker_exit": close_store,
     }
     Server(settings, options).run()

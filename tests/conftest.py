@@ -94,12 +94,15 @@ class Server:
         return requests.get(self.url + path, **kwargs)
 
     def stop(self) -> None:
+        """Stop it as an operator would (SIGTERM); its workers must exit cleanly."""
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        log = self.output()
         self.log.close()
+        assert "was sent SIG" not in log and "Traceback" not in log, f"the server did not stop cleanly:\n{log}"
 
 
 def free_port() -> int:

@@ -92,6 +92,7 @@ def test_home_page_shows_figures_and_browsing(site):
     assert str(len(site.iris)) in text
     assert page.find("a", href="/search?year=2006") is not None
     assert page.find("a", href="/doc/asjc/3312") is not None
+    assert page.find("a", href="/sparql") is None, "no links to services this server does not have"
 
 
 def test_search_html_and_json(site):

@@ -81,7 +81,9 @@ def app() -> Flask:
     views.init_app(app)
     app.jinja_env.globals.update(
         href=local_href, asjc_label={"3305": "Geography, Planning and Development"}.get,
-        asjc_href=lambda code: f"/id/asjc/{code}", type_label=lambda iri: iri.rsplit("/", 1)[-1].title())
+        asjc_href=lambda code: f"/id/asjc/{code}", type_label=lambda iri: iri.rsplit("/", 1)[-1].title(),
+        service_links=[("SPARQL endpoint", "/sparql"), ("Data dumps", "/dumps/"),
+                       ("VoID description", "/.well-known/void")])
     return app
 
 
@@ -353,7 +355,8 @@ def test_record_page_header_links_home_and_searches_with_get(app, record_views):
     assert header.find("a", class_="site-name").get_text() == "Example University data"
     form = header.find("form")
     assert (form["action"], form["method"], form.find("input", type="search")["name"]) == ("/search", "get", "q")
-    assert [a["href"] for a in header.nav.find_all("a")] == ["/", "/search", "/sparql"]
+    assert [a["href"] for a in header.nav.find_all("a")] == ["/", "/search", "/sparql", "/dumps/",
+                                                             "/.well-known/void"]
 
 
 def test_stylesheet_is_served(app):
