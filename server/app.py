@@ -11,7 +11,7 @@ from typing import Mapping
 from flask import Flask, Response
 
 from kgpub import config
-from kgpub.server import errors, linked_data, pages, views
+from kgpub.server import errors, linked_data, metadata, pages
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Last-Modified, Vary"
@@ -32,7 +32,7 @@ def create_app(settings: Mapping | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     errors.register(app)
     pages.register_template_globals(app)
-    views.init_app(app)
+    metadata.init_app(app)
     app.after_request(allow_cross_origin_reads)
     return app
 

@@ -9,11 +9,11 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from markupsafe import Markup
 
 from kgpub import ontology
-from kgpub.graph import cite
+from kgpub.graph import bibformats, cite, csl
 from kgpub.graph.mapping import graph_iri, output_iri
 from kgpub.graph.search import SearchError
 from kgpub.graph.terms import triples_to_rdflib_graph
-from kgpub.server import reading, views
+from kgpub.server import metadata, reading, thing_views, views
 from kgpub.server.documents import Document
 from kgpub.server.errors import error_response
 
@@ -66,10 +66,10 @@ def citation(key: str, style: str):
     if not triples:
         abort(404, f"There is no published record {output_iri(base, key).value}.")
     graph = triples_to_rdflib_graph(triples + read.documents.labels_for(triples))
-    item = cite.csl_item(graph, output_iri(base, key).value)
+    item = csl.csl_item(graph, output_iri(base, key).value)
     for name, label, media_type, suffix in DOWNLOADS:
         if style == name:
-            body = {"bibtex": cite.to_bibtex, "ris": cite.to_ris, "csl-json": cite.to_csl_json}[name]([item])
+            body = {"bibtex": bibformats.to_bibtex, "ris": bibformats.to_ris, "csl-json": bibformats.to_csl_json}[name]([item])
             response = Response(body, mimetype=media_type)
             response.headers["Content-Disposition"] = f'attachment; filename="{key[:80]}{suffix}"'
             return response
@@ -88,17 +88,17 @@ def render_document(doc: Document, stem: str, alternates: list[dict]) -> str:
     if stem.startswith("output/"):
         key = stem.split("/", 1)[1]
         view = views.record_view(graph, doc.thing.value)
-        item = cite.csl_item(graph, doc.thing.value)
+        item = csl.csl_item(graph, doc.thing.value)
         return render_template(
             "record.html", view=view, doc_url=doc_url, canonical=doc_url, alternates=alternates,
-            highwire=views.highwire_tags(view, doc_url),
-            schema_json=views.script_json(views.schema_org(view, doc_url)),
+            highwire=metadata.highwire_tags(view, doc_url),
+            schema_json=metadata.script_json(metadata.schema_org(view, doc_url)),
             citations=[(label, Markup(cite.format_citation(item, style))) for style, label in cite.STYLES.items()],
             downloads=[(label, f"{request.script_root}/cite/output/{key}/{name}") for name, label, *_ in DOWNLOADS],
         )
     next_href = f"{request.script_root}/doc/{stem}?page={doc.page + 1}" if doc.has_next else None
     prev_href = f"{request.script_root}/doc/{stem}?page={doc.page - 1}" if doc.page > 1 else None
-    return render_template("thing.html", view=views.thing_view(graph, doc.thing.value), canonical=doc_url,
+    return render_template("thing.html", view=thing_views.thing_view(graph, doc.thing.value), canonical=doc_url,
                            alternates=alternates, backlinks=doc.links, total=doc.links_total,
                            next_href=next_href, prev_href=prev_href)
 

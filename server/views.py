@@ -8,14 +8,12 @@ less text, never to an error.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
 import rdflib
-from markupsafe import Markup
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, Namespace
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, Namespace
 
 from kgpub.graph.namespaces import PREFIXES
 
@@ -144,19 +142,6 @@ class RecordView:
         return any(c in self.classes for c in classes)
 
 
-@dataclass
-class ThingView:
-    iri: str
-    label: str
-    kind: str  # "Journal", "Person", "ASJC subject area", ...
-    rows: list[Row] = field(default_factory=list)
-
-    @property
-    def backlinks_heading(self) -> str:
-        """What links here, as a heading: mostly research outputs, for some kinds their parts."""
-        return BACKLINK_HEADINGS.get(self.kind, "Linked from")
-
-
 # --- reading the graph -------------------------------------------------------------------------
 
 
@@ -221,6 +206,22 @@ def link_to(graph: rdflib.Graph, node, base: str | None, text_: str | None = Non
     if base and str(node).startswith(base):
         return Link(shown, iri=str(node))
     return Link(shown, url=str(node))
+
+
+def part_label(graph: rdflib.Graph, thing) -> str | None:
+    """"Europe - Asia Studies, Volume 117, Issue 2" for a volume or issue (they have no title)."""
+    parts, node, seen = [], thing, set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        number = text(graph, node, FABIO.hasSequenceIdentifier)
+        if (node, RDF.type, FABIO.JournalIssue) in graph and number:
+            parts.insert(0, f"Issue {number}")
+        elif (node, RDF.type, FABIO.JournalVolume) in graph and number:
+            parts.insert(0, f"Volume {number}")
+        elif node != thing and label_of(graph, node):
+            parts.insert(0, label_of(graph, node))
+        node = first(graph, node, FRBR.partOf)
+    return ", ".join(parts) or None
 
 
 def compact(iri: str) -> str:
@@ -436,165 +437,3 @@ def add_event_rows(add, graph: rdflib.Graph, output) -> None:
     add("Event", Link(" - ".join(filter(None, (name, place)))))
     start, end = shown_date(text(graph, event, SCHEMA.startDate)), shown_date(text(graph, event, SCHEMA.endDate))
     add("Duration", Link(" → ".join(filter(None, (start, end)))))
-
-
-# --- metadata for machines: Highwire tags and schema.org ------------------------------------------
-
-
-def highwire_tags(view: RecordView, doc_url: str | None = None) -> list[tuple[str, str]]:
-    """Google Scholar's citation_* tags, one per value, authors in order."""
-    thesis = view.is_a("DoctoralThesis", "MastersThesis", "Thesis")
-    conference = view.event or (view.host_title if view.is_a("ConferencePaper") else None)
-    tags = [("citation_title", view.full_title)]
-    tags += [("citation_author", author.citation_name) for author in view.authors]
-    tags += [
-        ("citation_publication_date", highwire_date(view.publication_date)),
-        ("citation_journal_title", view.journal.text if view.journal else None),
-        ("citation_volume", view.volume.text if view.volume else None),
-        ("citation_issue", view.issue.text if view.issue else None),
-        ("citation_firstpage", view.start_page),
-        ("citation_lastpage", view.end_page),
-        ("citation_doi", view.doi),
-    ]
-    tags += [("citation_issn", issn) for issn in view.issns]
-    tags += [("citation_isbn", isbn) for isbn in view.isbns]
-    tags += [
-        ("citation_inbook_title", view.host_title if view.is_a("BookChapter") else None),
-        ("citation_conference_title", conference),
-        # A thesis's publisher in Pure is the awarding institution (see examples/doctoral-thesis.txt).
-        ("citation_dissertation_institution", view.publisher.text if thesis and view.publisher else None),
-        ("citation_publisher", view.publisher.text if view.publisher and not thesis else None),
-        ("citation_language", view.language),
-        ("citation_abstract_html_url", doc_url),
-    ]
-    return [(name, content) for name, content in tags if content]
-
-
-SCHEMA_TYPES = (("BookChapter", "Chapter"), ("DoctoralThesis", "Thesis"), ("MastersThesis", "Thesis"),
-                ("Book", "Book"), ("ReportDocument", "Report"))
-
-
-def schema_org(view: RecordView, doc_url: str) -> dict:
-    """The schema.org description embedded in the page as JSON-LD (Google Scholar, Dataset Search)."""
-    kind = next((schema for fabio, schema in SCHEMA_TYPES if view.is_a(fabio)), "ScholarlyArticle")
-    data: dict = {"@context": "https://schema.org", "@type": kind, "@id": view.iri, "url": doc_url,
-                  "name": view.full_title}
-    data["author"] = [{"@type": "Person", "@id": a.iri, "name": a.name,
-                       **({"givenName": a.given_name} if a.given_name else {}),
-                       **({"familyName": a.family_name} if a.family_name else {})} for a in view.authors]
-    optional = {
-        "datePublished": view.publication_date, "inLanguage": view.language, "abstract": view.abstract,
-        "pageStart": view.start_page, "pageEnd": view.end_page, "numberOfPages": view.page_count,
-        "pagination": "-".join(p for p in (view.start_page, view.end_page) if p) or None,
-        "identifier": view.doi_url, "sameAs": view.doi_url, "keywords": view.keywords or None,
-        "about": [{"@type": "DefinedTerm", "@id": s.iri, "name": s.name, "termCode": s.code}
-                  for s in view.subjects] or None,
-        "publisher": ({"@type": "Organization", "@id": view.publisher.iri, "name": view.publisher.text}
-                      if view.publisher else None),
-        "isPartOf": container(view),
-        "isbn": view.isbns if view.isbns and not view.host_title else None,
-    }
-    data.update({key: value for key, value in optional.items() if value})
-    return data
-
-
-def container(view: RecordView) -> dict | None:
-    if view.host_title:
-        host = {"@type": "Book", "name": view.host_title}
-        return {**host, "isbn": view.isbns} if view.isbns else host
-    part = None
-    if view.journal:
-        part = {"@type": "Periodical", "@id": view.journal.iri, "name": view.journal.text}
-        if view.issns:
-            part["issn"] = view.issns
-    for kind, level, key in (("PublicationVolume", view.volume, "volumeNumber"),
-                             ("PublicationIssue", view.issue, "issueNumber")):
-        if level:
-            part = {"@type": kind, "@id": level.iri, key: level.text, **({"isPartOf": part} if part else {})}
-    return part
-
-
-def script_json(obj) -> Markup:
-    """JSON to put inside <script>: `<`, `>`, `&` and `'` as \\u escapes, so no "</script>" in a
-    title can end the script. A str is taken to be JSON text already. Idempotent."""
-    raw = str(obj) if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False)
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
-        raw = raw.replace(char, escaped)
-    return Markup(raw)
-
-
-def init_app(app) -> None:
-    """What the templates need from this module: the `script_json` filter."""
-    app.add_template_filter(script_json, "script_json")
-
-
-# --- other things: journals, persons, concepts, types, topics, publishers -------------------------
-
-KINDS_BY_CLASS = {FABIO.Journal: "Journal", FABIO.JournalVolume: "Journal volume",
-                  FABIO.JournalIssue: "Journal issue", FOAF.Person: "Person"}
-KINDS_BY_PATH = (  # the IRI layout of docs/modelling.md, below the base
-    (r"id/asjc/area/", "ASJC broad subject area"), (r"id/asjc/\d{4}$", "ASJC subject area"),
-    (r"id/asjc/\d{2}$", "ASJC major subject area"), (r"id/asjc$", "ASJC classification"),
-    (r"id/type/[^/]+/", "Research output type"), (r"id/type/[^/]+$", "Research output type group"),
-    (r"id/type$", "Research output types"), (r"id/topic/", "Fingerprint topic"),
-    (r"id/publisher/", "Publisher"), (r"id/person/", "Person"), (r"id/journal/.*/issue/", "Journal issue"),
-    (r"id/journal/.*/volume/", "Journal volume"), (r"id/journal/", "Journal"), (r"id/output/", "Research output"),
-)
-BACKLINK_HEADINGS = {
-    "Person": "Research outputs", "ASJC subject area": "Research outputs", "Research output type": "Research outputs",
-    "Fingerprint topic": "Research outputs", "Publisher": "Research outputs", "Journal issue": "Research outputs",
-    "Journal": "Volumes, issues and research outputs", "Journal volume": "Issues and research outputs",
-    "ASJC major subject area": "Subject areas", "ASJC broad subject area": "Major subject areas",
-    "Research output type group": "Research output types",
-}
-PROPERTY_LABELS = {
-    DCTERMS.title: "Title", FOAF.name: "Name", FOAF.givenName: "Given name", FOAF.familyName: "Family name",
-    SKOS.prefLabel: "Name", SKOS.altLabel: "Also called", SKOS.notation: "Code", SKOS.definition: "Definition",
-    FABIO.hasSequenceIdentifier: "Number", FRBR.partOf: "Part of", SKOS.broader: "Broader",
-    SKOS.narrower: "Narrower", SKOS.topConceptOf: "Top concept of", SKOS.hasTopConcept: "Top concepts",
-    SKOS.inScheme: "In scheme", KGV.topicDomain: "Domain", KGV.fabioClass: "FaBiO class",
-    KGV.pureUri: "Pure type URI", SKOS.exactMatch: "Same concept elsewhere", OWL.sameAs: "Same as",
-    RDFS.label: "Label", RDFS.comment: "Description",
-}
-SKIPPED = {RDF.type, KGV.contentDigest, DATACITE.hasIdentifier}
-
-
-def thing_view(graph: rdflib.Graph, iri: str) -> ThingView:
-    """A label, what kind of thing it is, and one row per property it has in its document."""
-    thing, base = URIRef(iri), base_of(iri)
-    rows = []
-    by_predicate: dict = {}
-    for predicate, value in graph.predicate_objects(thing):
-        if predicate not in SKIPPED:
-            by_predicate.setdefault(predicate, []).append(value)
-    order = list(PROPERTY_LABELS)
-    for predicate in sorted(by_predicate, key=lambda p: (order.index(p) if p in order else len(order), str(p))):
-        label = PROPERTY_LABELS.get(predicate) or label_of(graph, predicate) or compact(str(predicate))
-        values = sorted((link_to(graph, v, base) for v in by_predicate[predicate]), key=lambda l: natural_key(l.text))
-        rows.append(Row(label, tuple(values)))
-    rows += [identifier_link(*found) for found in identifiers(graph, thing)]
-    return ThingView(iri, label_of(graph, thing) or part_label(graph, thing) or compact(iri), kind_of(graph, thing, base), rows)
-
-
-def kind_of(graph: rdflib.Graph, thing, base: str | None) -> str:
-    for cls in objects(graph, thing, RDF.type):
-        if cls in KINDS_BY_CLASS:
-            return KINDS_BY_CLASS[cls]
-    path = str(thing)[len(base):] if base and str(thing).startswith(base) else ""
-    return next((kind for pattern, kind in KINDS_BY_PATH if re.search(pattern, path)), "Thing")
-
-
-def part_label(graph: rdflib.Graph, thing) -> str | None:
-    """"Europe - Asia Studies, Volume 117, Issue 2" for a volume or issue (they have no title)."""
-    parts, node, seen = [], thing, set()
-    while node is not None and node not in seen:
-        seen.add(node)
-        number = text(graph, node, FABIO.hasSequenceIdentifier)
-        if (node, RDF.type, FABIO.JournalIssue) in graph and number:
-            parts.insert(0, f"Issue {number}")
-        elif (node, RDF.type, FABIO.JournalVolume) in graph and number:
-            parts.insert(0, f"Volume {number}")
-        elif node != thing and label_of(graph, node):
-            parts.insert(0, label_of(graph, node))
-        node = first(graph, node, FRBR.partOf)
-    return ", ".join(parts) or None

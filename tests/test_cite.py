@@ -11,7 +11,7 @@ import rdflib
 import rispy
 
 from conftest import BASE, PURE_API, REPO, SEED
-from kgpub.graph import cite
+from kgpub.graph import bibformats, cite, csl
 from kgpub.graph.mapping import map_record
 from kgpub.graph.pipeline import read_file
 from kgpub.graph.terms import triples_to_rdflib_graph
@@ -37,7 +37,7 @@ def stored_graph(path: Path) -> tuple[rdflib.Graph, str]:
 
 
 def item_of(path: Path) -> dict:
-    return cite.csl_item(*stored_graph(path))
+    return csl.csl_item(*stored_graph(path))
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_authors_follow_the_has_next_chain_of_fifty_one_roles():
 def test_authors_without_a_chain_are_ordered_by_their_number():
     graph, iri = stored_graph(PURE_API / "lund-preprint.json")
     graph.remove((None, OCO_NEXT, None))
-    families = [name["family"] for name in cite.csl_item(graph, iri)["author"]]
+    families = [name["family"] for name in csl.csl_item(graph, iri)["author"]]
     assert families == ["van den Bosch", "Risco Patón", "Buijse", "Berck", "van Gompel"]
 
 
@@ -174,19 +174,19 @@ def test_a_record_without_authors_or_date_still_gives_every_output():
     graph, iri = stored_graph(SEED)
     graph.remove((None, PRISM.publicationDate, None))
     graph.remove((None, DCTERMS.date, None))
-    item = cite.csl_item(graph, iri)
+    item = csl.csl_item(graph, iri)
     assert "issued" not in item and "author" not in item
     for style in cite.STYLES:
         assert SEED_TITLE.lower() in cite.format_citation(item, style).lower()
-    assert bibtexparser.parse_string(cite.to_bibtex([item])).entries[0]["title"] == SEED_TITLE
-    assert rispy.loads(cite.to_ris([item]))[0]["primary_title"] == SEED_TITLE
-    assert json.loads(cite.to_csl_json([item]))[0]["title"] == SEED_TITLE
+    assert bibtexparser.parse_string(bibformats.to_bibtex([item])).entries[0]["title"] == SEED_TITLE
+    assert rispy.loads(bibformats.to_ris([item]))[0]["primary_title"] == SEED_TITLE
+    assert json.loads(bibformats.to_csl_json([item]))[0]["title"] == SEED_TITLE
 
 
 def test_a_malformed_item_is_a_value_error_naming_the_field(seed):
     malformed = {**seed, "issued": "March 2006"}
-    for export in (lambda item: cite.format_citation(item, "apa"), lambda item: cite.to_bibtex([item]),
-                   lambda item: cite.to_ris([item])):
+    for export in (lambda item: cite.format_citation(item, "apa"), lambda item: bibformats.to_bibtex([item]),
+                   lambda item: bibformats.to_ris([item])):
         with pytest.raises(ValueError, match="'issued'"):
             export(malformed)
 
@@ -194,12 +194,12 @@ def test_a_malformed_item_is_a_value_error_naming_the_field(seed):
 def test_a_bare_item_formats_without_error():
     for style in cite.STYLES:
         assert isinstance(cite.format_citation({}, style), str)
-    assert cite.to_bibtex([{}]).startswith("@misc{item,")
-    assert rispy.loads(cite.to_ris([{}]))[0]["type_of_reference"] == "GEN"
+    assert bibformats.to_bibtex([{}]).startswith("@misc{item,")
+    assert rispy.loads(bibformats.to_ris([{}]))[0]["type_of_reference"] == "GEN"
 
 
 def test_bibtex_parses_back_to_an_article_with_the_record_fields(lund, seed):
-    library = bibtexparser.parse_string(cite.to_bibtex([lund, seed]))
+    library = bibtexparser.parse_string(bibformats.to_bibtex([lund, seed]))
     assert not library.failed_blocks
     article, anonymous = library.entries
     assert (article.entry_type, article.key) == ("article", "Markova1998Microcalorimetric")
@@ -213,12 +213,12 @@ def test_bibtex_parses_back_to_an_article_with_the_record_fields(lund, seed):
 
 
 def test_bibtex_keys_stay_unique(lund):
-    keys = [entry.key for entry in bibtexparser.parse_string(cite.to_bibtex([lund, lund])).entries]
+    keys = [entry.key for entry in bibtexparser.parse_string(bibformats.to_bibtex([lund, lund])).entries]
     assert keys == ["Markova1998Microcalorimetric", "Markova1998Microcalorimetrica"]
 
 
 def test_ris_parses_back_with_type_pages_doi_and_year(lund, seed):
-    article, anonymous = rispy.loads(cite.to_ris([lund, seed]))
+    article, anonymous = rispy.loads(bibformats.to_ris([lund, seed]))
     assert article["type_of_reference"] == "JOUR"
     assert article["authors"] == ["Markova, N", "Wadsö, Lars"]
     assert (article["start_page"], article["end_page"]) == ("25", "28")
@@ -229,10 +229,10 @@ def test_ris_parses_back_with_type_pages_doi_and_year(lund, seed):
 
 
 def test_csl_json_is_an_array_keyed_by_the_record_iri(seed):
-    parsed = json.loads(cite.to_csl_json([seed]))
+    parsed = json.loads(bibformats.to_csl_json([seed]))
     assert isinstance(parsed, list) and parsed[0]["id"] == seed["id"]
     assert parsed[0]["issued"]["date-parts"] == [[2006, 3]]
-    assert "Wadsö" in cite.to_csl_json([item_of(PURE_API / "lund-journal-article.json")])  # not \\u-escaped
+    assert "Wadsö" in bibformats.to_csl_json([item_of(PURE_API / "lund-journal-article.json")])  # not \\u-escaped
 
 
 def test_chapter_is_a_chapter_in_csl_ris_and_bibtex():
@@ -242,8 +242,8 @@ def test_chapter_is_a_chapter_in_csl_ris_and_bibtex():
     assert item["publisher"] == "Springer"
     assert item["collection-title"] == "Lecture Notes in Computer Science"
     assert item["page"] == "112-124"
-    assert rispy.loads(cite.to_ris([item]))[0]["type_of_reference"] == "CHAP"
-    entry = bibtexparser.parse_string(cite.to_bibtex([item])).entries[0]
+    assert rispy.loads(bibformats.to_ris([item]))[0]["type_of_reference"] == "CHAP"
+    entry = bibtexparser.parse_string(bibformats.to_bibtex([item])).entries[0]
     assert entry.entry_type == "incollection"
     assert entry["booktitle"] == "Metadata and Semantics Research"
     assert entry["doi"] == "10.1007/978-3-030-36599-8_10"
@@ -256,8 +256,8 @@ def test_doctoral_thesis_is_a_thesis_in_csl_ris_and_bibtex():
     assert (item["type"], item["genre"]) == ("thesis", "Doctoral Thesis")
     assert item["ISBN"] == "978-91-7422-800-1"
     assert item["publisher"] == "Division of Building Materials, Lund University"
-    assert rispy.loads(cite.to_ris([item]))[0]["type_of_reference"] == "THES"
-    entry = bibtexparser.parse_string(cite.to_bibtex([item])).entries[0]
+    assert rispy.loads(bibformats.to_ris([item]))[0]["type_of_reference"] == "THES"
+    entry = bibtexparser.parse_string(bibformats.to_bibtex([item])).entries[0]
     assert (entry.entry_type, entry["school"], entry["year"]) == (
         "phdthesis", "Division of Building Materials, Lund University", "2021")
     assert "[Doctoral Thesis]" in cite.format_citation(item, "vancouver", html=False)
@@ -268,11 +268,11 @@ def test_conference_paper_is_a_paper_in_proceedings():
     assert item["type"] == "paper-conference"
     assert item["container-title"] == "Proceedings of the 12th Conference on Research Data"
     assert item["event-title"] == "12th Conference on Research Data, CORD 2019"
-    assert rispy.loads(cite.to_ris([item]))[0]["type_of_reference"] == "CONF"
-    assert bibtexparser.parse_string(cite.to_bibtex([item])).entries[0].entry_type == "inproceedings"
+    assert rispy.loads(bibformats.to_ris([item]))[0]["type_of_reference"] == "CONF"
+    assert bibtexparser.parse_string(bibformats.to_bibtex([item])).entries[0].entry_type == "inproceedings"
 
 
 def test_an_iri_the_graph_does_not_know_is_a_value_error():
     graph, _ = stored_graph(SEED)
     with pytest.raises(ValueError, match="no triples"):
-        cite.csl_item(graph, BASE + "id/output/nothing-here")
+        csl.csl_item(graph, BASE + "id/output/nothing-here")

@@ -6,7 +6,6 @@ checks, with rdflib, that every field the source shows is in the graph with DESI
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 import rdflib

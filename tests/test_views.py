@@ -9,7 +9,7 @@ BeautifulSoup, as a browser or a crawler would.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from kgpub.graph.pipeline import read_file
 from kgpub.graph.record import PartialDate, Record
 from kgpub.graph.terms import triples_to_rdflib_graph
 from kgpub.graph.vocabularies import vocabulary_graphs
-from kgpub.server import views
+from kgpub.server import metadata, thing_views, views
 
 EXAMPLES = REPO / "examples"
 SERVER = REPO / "server"
@@ -78,7 +78,7 @@ def local_href(iri: str) -> str:
 @pytest.fixture(scope="module")
 def app() -> Flask:
     app = Flask(__name__, template_folder=str(SERVER / "templates"), static_folder=str(SERVER / "static"))
-    views.init_app(app)
+    metadata.init_app(app)
     app.jinja_env.globals.update(
         href=local_href, asjc_label={"3305": "Geography, Planning and Development"}.get,
         asjc_href=lambda code: f"/id/asjc/{code}", type_label=lambda iri: iri.rsplit("/", 1)[-1].title(),
@@ -94,8 +94,8 @@ def render(app: Flask, template: str, **context) -> BeautifulSoup:
 
 def render_record(app, view: views.RecordView, **extra) -> BeautifulSoup:
     doc_url = local_href(view.iri).replace("/id/", "https://data.example.edu/doc/", 1)
-    context = dict(view=view, doc_url=doc_url, highwire=views.highwire_tags(view, doc_url),
-                   schema_json=json.dumps(views.schema_org(view, doc_url)), canonical=doc_url,
+    context = dict(view=view, doc_url=doc_url, highwire=metadata.highwire_tags(view, doc_url),
+                   schema_json=json.dumps(metadata.schema_org(view, doc_url)), canonical=doc_url,
                    alternates=[{"label": "Turtle", "media_type": "text/turtle", "href": doc_url + ".ttl"},
                                {"label": "JSON-LD", "media_type": "application/ld+json", "href": doc_url + ".jsonld"}],
                    citations=[("APA", Markup("Author. (2006). <i>Europe - Asia Studies</i>, 2.")),
@@ -213,7 +213,7 @@ def test_an_empty_document_gives_an_empty_view_not_an_error():
 
 
 def test_seed_highwire_tags(record_views):
-    assert views.highwire_tags(record_views["seed"], "https://data.example.edu/doc/output/x") == [
+    assert metadata.highwire_tags(record_views["seed"], "https://data.example.edu/doc/output/x") == [
         ("citation_title", "Law enforcement and civil society in Russia"),
         ("citation_publication_date", "2006/03"),
         ("citation_journal_title", "Europe - Asia Studies"),
@@ -223,7 +223,7 @@ def test_seed_highwire_tags(record_views):
 
 
 def test_highwire_tags_name_every_author_in_order_and_the_journals_issn(record_views):
-    tags = views.highwire_tags(record_views["lund"])
+    tags = metadata.highwire_tags(record_views["lund"])
     assert [c for n, c in tags if n == "citation_author"] == ["Markova, N", "Wadsö, Lars"]
     assert {n: c for n, c in tags if n != "citation_author"} == {
         "citation_title": "A microcalorimetric method of studying mould activity as a function of water activity",
@@ -233,15 +233,15 @@ def test_highwire_tags_name_every_author_in_order_and_the_journals_issn(record_v
 
 
 def test_highwire_tags_for_conference_and_thesis(record_views):
-    conference = dict(views.highwire_tags(record_views["conference"]))
+    conference = dict(metadata.highwire_tags(record_views["conference"]))
     assert conference["citation_conference_title"] == "12th Conference on Research Data, CORD 2019"
-    thesis = dict(views.highwire_tags(record_views["thesis"]))
+    thesis = dict(metadata.highwire_tags(record_views["thesis"]))
     assert thesis["citation_dissertation_institution"] == "Division of Building Materials, Lund University"
     assert "citation_publisher" not in thesis
 
 
 def test_schema_org_describes_the_article_and_its_journal_chain(record_views):
-    data = views.schema_org(record_views["lund"], "https://data.example.edu/doc/output/x")
+    data = metadata.schema_org(record_views["lund"], "https://data.example.edu/doc/output/x")
     assert (data["@context"], data["@type"]) == ("https://schema.org", "ScholarlyArticle")
     assert data["@id"] == record_views["lund"].iri
     assert [(a["@type"], a["name"]) for a in data["author"]] == [("Person", "N Markova"), ("Person", "Lars Wadsö")]
@@ -257,18 +257,18 @@ def test_schema_org_describes_the_article_and_its_journal_chain(record_views):
 
 
 def test_schema_org_names_the_seeds_subject_areas_and_types_chapters_and_theses(record_views):
-    seed = views.schema_org(record_views["seed"], "u")
+    seed = metadata.schema_org(record_views["seed"], "u")
     assert {a["name"] for a in seed["about"]} == SEED_SUBJECTS
     assert seed["isPartOf"]["isPartOf"]["name"] == "Europe - Asia Studies"
-    assert views.schema_org(record_views["chapter"], "u")["@type"] == "Chapter"
-    assert views.schema_org(record_views["thesis"], "u")["@type"] == "Thesis"
+    assert metadata.schema_org(record_views["chapter"], "u")["@type"] == "Chapter"
+    assert metadata.schema_org(record_views["thesis"], "u")["@type"] == "Thesis"
 
 
 def test_script_json_cannot_close_the_script():
-    text = views.script_json({"name": EVIL_TITLE})
+    text = metadata.script_json({"name": EVIL_TITLE})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(str(text)) == {"name": EVIL_TITLE}
-    assert views.script_json(text) == text  # the app may have escaped it already
+    assert metadata.script_json(text) == text  # the app may have escaped it already
 
 
 # --- record.html --------------------------------------------------------------------------------
@@ -370,7 +370,7 @@ def test_stylesheet_is_served(app):
 
 def test_journal_thing_view(docs):
     graph, _ = docs["lund"]
-    journal = views.thing_view(graph, BASE + "id/journal/issn-1879-0208")
+    journal = thing_views.thing_view(graph, BASE + "id/journal/issn-1879-0208")
     assert (journal.label, journal.kind) == ("International Biodeterioration and Biodegradation", "Journal")
     assert [(r.label, [v.text for v in r.values]) for r in journal.rows] == [
         ("Title", ["International Biodeterioration and Biodegradation"]), ("ISSN", ["1879-0208"])]
@@ -379,7 +379,7 @@ def test_journal_thing_view(docs):
 def test_issue_without_a_volume_is_named_after_its_journal(docs):
     graph, _ = docs["seed"]
     issue_iri = next(str(s) for s in graph.subjects(rdflib.RDF.type, views.FABIO.JournalIssue))
-    issue = views.thing_view(graph, issue_iri)
+    issue = thing_views.thing_view(graph, issue_iri)
     assert (issue.label, issue.kind) == ("Europe - Asia Studies, Issue 2", "Journal issue")
     part_of = next(r for r in issue.rows if r.label == "Part of").values[0]
     assert (part_of.text, part_of.iri) == ("Europe - Asia Studies", issue_iri.rsplit("/issue/", 1)[0])
@@ -387,18 +387,18 @@ def test_issue_without_a_volume_is_named_after_its_journal(docs):
 
 def test_asjc_concept_thing_view(docs):
     graph, _ = docs["seed"]
-    concept = views.thing_view(graph, BASE + "id/asjc/3305")
+    concept = thing_views.thing_view(graph, BASE + "id/asjc/3305")
     assert (concept.label, concept.kind) == ("Geography, Planning and Development", "ASJC subject area")
     table = {r.label: r.values for r in concept.rows}
     assert [v.text for v in table["Code"]] == ["3305"]
     assert [(v.text, v.iri) for v in table["Broader"]] == [("Social Sciences", BASE + "id/asjc/33")]
     assert table["Same concept elsewhere"][0].url.startswith("https://w3id.org/")
-    assert views.thing_view(graph, BASE + "id/asjc/33").kind == "ASJC major subject area"
+    assert thing_views.thing_view(graph, BASE + "id/asjc/33").kind == "ASJC major subject area"
 
 
 def test_thing_page_lists_backlinks_with_a_pager(app, docs):
     graph, iri = docs["seed"]
-    view = views.thing_view(graph, BASE + "id/asjc/3305")
+    view = thing_views.thing_view(graph, BASE + "id/asjc/3305")
     page = render(app, "thing.html", view=view, canonical=BASE + "doc/asjc/3305",
                   alternates=[{"label": "Turtle", "media_type": "text/turtle", "href": "/doc/asjc/3305.ttl"}],
                   backlinks=[(iri, "Law enforcement and civil society in Russia")], total=120,
