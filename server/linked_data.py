@@ -6,13 +6,13 @@ import hashlib
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub import ontology
 from kgpub.graph import lifecycle
 from kgpub.graph.lifecycle import Tombstone
 from kgpub.graph.mapping import graph_iri
-from kgpub.graph.namespaces import OWL
+from kgpub.graph.namespaces import OWL, RDFS
 from kgpub.server import pages, reading
 from kgpub.server.documents import KINDS, Document
 from kgpub.server.errors import error_response
@@ -58,7 +58,7 @@ def document(_path: str):
     else:
         doc = read.documents.thing(thing_iri, doc_iri, pages.page_number(1_000_000), read.snapshot_time)
     if doc is None or (doc.page > 1 and not doc.links):
-        return not_found(stem)
+        return not_found(stem, choice)
     return represent(doc, choice, stem)
 
 
@@ -135,9 +135,22 @@ def gone_or_moved(stone: Tombstone, choice: Choice, stem: str, prefix: str,
     return response
 
 
-def not_found(stem: str) -> Response:
-    return error_response(404, "Not Found", f"There is nothing published at /id/{stem}.",
-                          [("Search the records", "/search"), ("Home", "/")])
+def not_found(stem: str, choice: Choice | None = None) -> Response:
+    """404 as the client asked: a page, or for RDF clients a document saying so in their format."""
+    message = f"There is nothing published at /id/{stem}."
+    if choice is None:
+        try:
+            choice = negotiate(stem)
+        except NegotiationError:
+            choice = None
+    if choice is None or choice.format.rdf_format is None:
+        return error_response(404, "Not Found", message, [("Search the records", "/search"), ("Home", "/")])
+    statement = [Triple(iri("doc/", stem), RDFS.comment, Literal(message))]
+    url = request.host_url.rstrip("/") + request.script_root + CONTEXT_PATH
+    response = Response(rdf_bytes(statement, choice.format, url, choice.profile), 404,
+                        mimetype=choice.format.media_type)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def negotiate(stem: str, suffix_format: Format | None = None) -> Choice:

@@ -182,7 +182,10 @@ def test_unknown_key_is_404_as_html_or_text(site):
     assert html.status_code == 404 and "text/html" in html.headers["Content-Type"]
     assert "/id/output/no-such-record" in html.text
     rdf = site.get("/doc/output/no-such-record", headers=TURTLE)
-    assert rdf.status_code == 404 and "Traceback" not in rdf.text
+    assert rdf.status_code == 404 and rdf.headers["Content-Type"].startswith("text/turtle")
+    comment = parse(rdf, "turtle").value(rdflib.URIRef(BASE + "doc/output/no-such-record"), rdflib.RDFS.comment)
+    assert "nothing published at /id/output/no-such-record" in str(comment)
+    assert site.get("/id/journal/nope", headers={"Accept": "application/n-triples"}).status_code == 404
 
 
 @pytest.mark.parametrize("path, status", [
@@ -251,3 +254,13 @@ def test_paginated_links_with_rel_next(tmp_path):
         assert listed(first) and listed(second) and not listed(first) & listed(second)
     finally:
         server.stop()
+
+
+def test_head_answers_like_get_without_a_body(site):
+    import requests
+
+    doc = site.url + path_of(seed_iri(site)).replace("/id/", "/doc/") + ".ttl"
+    head, get = requests.head(doc, timeout=10), requests.get(doc, timeout=10)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert head.headers["Content-Type"] == get.headers["Content-Type"]
