@@ -16,6 +16,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 SEED = SHARED_DATA / "seed-record.txt"
 PURE_API = SHARED_DATA / "real" / "pure-api"
 BASE = "https://data.example.edu/"
+SCRIPT_TITLE = REPO / "tests" / "fixtures" / "server" / "script-title.txt"
 
 sys.path.insert(0, str(REPO))  # so tests can use bench/synthetic.py
 
@@ -119,3 +120,15 @@ def required_client(name: str, found: bool, how: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message + "; CI must install it (.ci/run)")
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Server:
+    """One server over the seed, the real Pure API records, the examples and a hostile title,
+    shared by the tests that only read; `site.iris` maps each source file name to its IRI."""
+    cli = Cli(tmp_path_factory.mktemp("site") / "store")
+    report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE)
+    server = Server(cli)
+    server.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
+    yield server
+    server.stop()

@@ -18,11 +18,10 @@ import requests
 from bs4 import BeautifulSoup
 from rdflib.compare import isomorphic
 
-from conftest import BASE, PURE_API, REPO, SEED, Cli, Server, required_client
+from conftest import BASE, PURE_API, REPO, SCRIPT_TITLE, SEED, required_client
 
 CLIENTS = REPO / "tests" / "clients"
 ARTIFACTS = REPO / "tests" / "artifacts"
-SCRIPT_TITLE = REPO / "tests" / "fixtures" / "server" / "script-title.txt"
 LUND = PURE_API / "lund-journal-article.json"
 # One table of the alternate formats every record page must link to (suffix → media type).
 ALTERNATES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml",
@@ -32,15 +31,6 @@ CHROMIUM_SWITCHES = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-q
                      "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SPARQL_RESULTS_JSON = "application/sparql-results+json"
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    cli = Cli(tmp_path_factory.mktemp("clients") / "store")
-    report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE)
-    server = Server(cli)
-    server.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
-    yield server
-    server.stop()
 
 
 def doc_url(site, source: str, suffix: str = "") -> str:

@@ -9,20 +9,10 @@ import rdflib
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
-from conftest import BASE, PURE_API, REPO, SEED, Cli, Server
+from conftest import BASE, REPO, Cli, Server
 
-SCRIPT_TITLE = REPO / "tests" / "fixtures" / "server" / "script-title.txt"
 TURTLE = {"Accept": "text/turtle"}
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    cli = Cli(tmp_path_factory.mktemp("served") / "store")
-    report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE)
-    server = Server(cli)
-    server.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
-    yield server
-    server.stop()
 
 
 def path_of(iri: str) -> str:

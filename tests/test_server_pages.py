@@ -8,20 +8,10 @@ import pytest
 import rispy
 from bs4 import BeautifulSoup
 
-from conftest import BASE, PURE_API, REPO, SEED, Cli, Server
+from conftest import BASE
 
-SCRIPT_TITLE = REPO / "tests" / "fixtures" / "server" / "script-title.txt"
 LUND_DOI = "10.1016/s0964-8305(98)00042-0"
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    cli = Cli(tmp_path_factory.mktemp("pages") / "store")
-    report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE)
-    server = Server(cli)
-    server.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
-    yield server
-    server.stop()
 
 
 def doc_path(iri: str) -> str:
