@@ -55,6 +55,13 @@ def tombstone(store: Store, iri: str) -> Tombstone | None:
                      next((r.value for r in reasons), None), next((s.value for s in survivors), None))
 
 
+def tombstones(store: Store, base: str) -> dict[str, Tombstone]:
+    """Every tombstone, by IRI: the whole lifecycle graph in one read (it holds one entry per
+    withdrawn or merged record, so it stays small)."""
+    subjects = {t.subject.value for t in _lifecycle_triples(store, NamedNode(base + LIFECYCLE_GRAPH))}
+    return {iri: stone for iri in subjects if (stone := tombstone(store, iri)) is not None}
+
+
 def withdraw(store: Store, base: str, key: str, reason: str) -> Tombstone:
     iri = output_iri(base, key)
     if tombstone(store, iri.value) is None and store.graph_digest(graph_iri(base, key)) is None:

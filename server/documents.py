@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from kgpub.graph import lifecycle
+from kgpub.graph.lifecycle import Tombstone
 from kgpub.graph.mapping import graph_iri
-from kgpub.graph.namespaces import DCTERMS, FOAF, RDFS, SKOS, XSD
+from kgpub.graph.namespaces import DCTERMS, FOAF, PREFIXES, RDFS, SKOS, XSD
 from kgpub.graph.store.base import Store
 
-LABELS = (RDFS.label, SKOS.prefLabel, SKOS.notation, DCTERMS.title, FOAF.name)
+LABELS = frozenset((RDFS.label, SKOS.prefLabel, SKOS.notation, DCTERMS.title, FOAF.name))
 KINDS = ("output", "journal", "person", "asjc", "type", "topic", "publisher")
 LABEL_CACHE_SIZE = 50_000
+KGV_NAMESPACE = PREFIXES["kgv"]
 
 
 @dataclass
@@ -46,17 +49,28 @@ class Documents:
         self.base = base
         self.page_size = page_size
         self._labels: OrderedDict[NamedNode, list[Triple]] = OrderedDict()
+        self.labelled_prefixes = (base, KGV_NAMESPACE)
+        self._tombstones: dict[str, Tombstone] | None = None
 
     def forget(self) -> None:
         self._labels.clear()
+        self._tombstones = None
+
+    def tombstone(self, thing: NamedNode) -> Tombstone | None:
+        """A withdrawn or merged record's tombstone (all of them read once per snapshot)."""
+        if self._tombstones is None:
+            self._tombstones = lifecycle.tombstones(self.store, self.base)
+        return self._tombstones.get(thing.value)
 
     def output(self, key: str, doc: NamedNode, snapshot_time: dt.datetime | None) -> Document | None:
         graph = graph_iri(self.base, key)
-        own = [t for t in self.store.graph_triples(graph) if t.subject != graph]
+        stored = self.store.graph_triples(graph)
+        own = [t for t in stored if t.subject != graph]
         if not own:
             return None
         thing = NamedNode(f"{self.base}id/output/{key}")
-        modified = self.store.graph_modified(graph) or snapshot_time
+        stamps = [t.object.value for t in stored if t.subject == graph and t.predicate == DCTERMS.modified]
+        modified = dt.datetime.fromisoformat(stamps[0]) if stamps else snapshot_time
         triples = own + self.labels_for(own) + self.about(doc, thing, modified)
         return Document(thing, triples, modified)
 
@@ -97,14 +111,17 @@ class Documents:
         return incoming + [t for part in sorted(parts, key=str) for t in self.store.triples(owner, None, part)]
 
     def labels_for(self, triples: list[Triple]) -> list[Triple]:
+        """Labels of the things these triples point to and do not describe. Only our own IRIs
+        and our vocabulary's can have labels in the store (a DOI or language IRI cannot)."""
         described = {t.subject for t in triples}
-        targets = {t.object for t in triples if isinstance(t.object, NamedNode)} - described
+        targets = {t.object for t in triples if isinstance(t.object, NamedNode)
+                   and t.object.value.startswith(self.labelled_prefixes)} - described
         return [label for target in sorted(targets, key=str) for label in self.labels(target)]
 
     def labels(self, target: NamedNode) -> list[Triple]:
         cached = self._labels.get(target)
         if cached is None:
-            cached = [t for predicate in LABELS for t in self.store.triples(target, predicate)]
+            cached = [t for t in self.store.triples(target) if t.predicate in LABELS]
             self._labels[target] = cached
             if len(self._labels) > LABEL_CACHE_SIZE:
                 self._labels.popitem(last=False)

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, se
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub import ontology
-from kgpub.graph import lifecycle
 from kgpub.graph.lifecycle import Tombstone
 from kgpub.graph.mapping import graph_iri
 from kgpub.graph.namespaces import OWL, RDFS
@@ -32,7 +31,7 @@ def thing(_path: str):
     kind, key = split_kind(stem)
     read = reading.current()
     if kind == "output":
-        stone = lifecycle.tombstone(read.store, iri("id/", stem).value)
+        stone = read.documents.tombstone(iri("id/", stem))
         if stone is not None:
             return gone_or_moved(stone, negotiate(stem), stem, "/id/")
     if not exists(read, kind, key, iri("id/", stem)):
@@ -49,9 +48,13 @@ def document(_path: str):
     kind, key = split_kind(stem)
     choice = negotiate(stem, suffix_format)
     read = reading.current()
+    cache_key = (request.full_path, request.host, choice.format.name, choice.profile)
+    cached = read.responses.get(cache_key)
+    if cached is not None:
+        return cached_response(*cached)
     thing_iri, doc_iri = iri("id/", stem), iri("doc/", stem)
     if kind == "output":
-        stone = lifecycle.tombstone(read.store, thing_iri.value)
+        stone = read.documents.tombstone(thing_iri)
         if stone is not None:
             return gone_or_moved(stone, choice, stem, "/doc/", suffix_format)
         doc = read.documents.output(key, doc_iri, read.snapshot_time)
@@ -59,7 +62,14 @@ def document(_path: str):
         doc = read.documents.thing(thing_iri, doc_iri, pages.page_number(1_000_000), read.snapshot_time)
     if doc is None or (doc.page > 1 and not doc.links):
         return not_found(stem, choice)
-    return represent(doc, choice, stem)
+    response = represent(doc, choice, stem)
+    read.responses.put(cache_key, (response.get_data(), dict(response.headers)))
+    return response.make_conditional(request)
+
+
+def cached_response(body: bytes, headers: dict) -> Response:
+    response = Response(body, headers=headers)
+    return response.make_conditional(request)
 
 
 @bp.get(CONTEXT_PATH)
@@ -86,7 +96,7 @@ def represent(doc: Document, choice: Choice, stem: str) -> Response:
     response.set_etag(hashlib.sha256(body).hexdigest()[:32] + fmt.name)
     if doc.modified is not None:
         response.last_modified = doc.modified
-    return response.make_conditional(request)
+    return response
 
 
 def link_header(doc: Document, stem: str) -> list[str]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from flask import current_app
 
@@ -18,12 +19,36 @@ from kgpub.server.documents import Documents
 EXTENSION = "kgpub.reading"
 
 
+class ResponseCache:
+    """The last responses built from this snapshot, by request: popular documents (a record
+    being shared, a crawler's retries) are served without reading or serializing again."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key, entry) -> None:
+        self._entries[key] = entry
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
 @dataclass
 class Reading:
     pid: int
     store: SnapshotStore
     documents: Documents
     snapshot: str
+    responses: ResponseCache = field(default_factory=ResponseCache)
 
     @property
     def snapshot_time(self) -> dt.datetime:
@@ -40,6 +65,7 @@ def current() -> Reading:
     reading.store.refresh()
     if reading.store.snapshot != reading.snapshot:
         reading.documents.forget()
+        reading.responses.clear()
         reading.snapshot = reading.store.snapshot
     return reading
 

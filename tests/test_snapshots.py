@@ -82,3 +82,51 @@ def test_the_search_index_is_rebuilt_when_missing(tmp_path):
     writer = OxigraphStore(tmp_path / "store")
     assert writer.search.search("searchable").total == 1
     writer.close()
+
+
+def mapped_record(key: str, title: str) -> tuple[NamedNode, list[Triple]]:
+    """A record graph as the mapping writes it: with its content digest."""
+    from kgpub.graph.mapping import with_digest
+
+    graph, triples = record(key, title)
+    return graph, with_digest(graph, triples)
+
+
+def test_readers_take_a_record_from_its_copy_only_when_it_is_their_snapshots_version(tmp_path):
+    from kgpub.graph.store.record_copies import RecordCopies
+
+    writer = OxigraphStore(tmp_path / "store")
+    graph, triples = mapped_record("a", "Stored title")
+    writer.write_graphs({graph: triples})
+    reader = SnapshotStore(tmp_path / "store")
+    assert "Stored title" in titles_in(reader.graph_triples(graph))
+
+    # A copy with the snapshot's digest is what the reader serves (no store read)...
+    copies = RecordCopies(tmp_path / "store" / "kgpub" / "records.sqlite")
+    same_digest = [Triple(t.subject, t.predicate, Literal("From the copy")) if t.predicate == DCTERMS.title else t
+                   for t in triples]
+    copies.update({graph: same_digest})
+    assert titles_in(reader.graph_triples(graph)) == {"From the copy"}
+    # ...a copy of another version is not.
+    copies.update(dict([mapped_record("a", "Another version")]))
+    assert titles_in(reader.graph_triples(graph)) == {"Stored title"}
+    copies.remove([graph])
+    assert titles_in(reader.graph_triples(graph)) == {"Stored title"}
+    copies.close()
+    reader.close()
+    writer.close()
+
+
+def test_copies_follow_writes_and_removals(tmp_path):
+    writer = OxigraphStore(tmp_path / "store")
+    graph, triples = mapped_record("a", "First")
+    writer.write_graphs({graph: triples})
+    digest, copied = writer.copies.get(graph)
+    assert titles_in(copied) == {"First"} and digest == triples[-1].object.value
+    writer.remove_graphs([graph])
+    assert writer.copies.get(graph) is None
+    writer.close()
+
+
+def titles_in(triples) -> set[str]:
+    return {t.object.value for t in triples if t.predicate == DCTERMS.title}

@@ -21,6 +21,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, 
 from kgpub.graph.namespaces import DCTERMS, KGV, PREFIXES, XSD
 from kgpub.graph.search import SearchIndex
 from kgpub.graph.store import snapshots
+from kgpub.graph.store.record_copies import RecordCopies
 from kgpub.graph.store.base import OUTPUT_GRAPH_PATH, Store, StoreError
 
 RDF_FORMATS = {
@@ -37,6 +38,7 @@ QUERY_RESULT_FORMATS = {
     "tsv": QueryResultsFormat.TSV,
 }
 SEARCH_FILE = "search.sqlite"  # in {store}/kgpub/, beside the snapshots
+COPIES_FILE = "records.sqlite"
 JOURNAL_SUFFIX = ".kgpub-journal"  # {store}.kgpub-journal.json: the graphs; .nq: their old content
 # Prefixes worth writing into Turtle/TriG exports (the ones our data uses).
 EXPORT_PREFIXES = {p: iri for p, iri in PREFIXES.items() if p not in ("rdfs", "schema")}
@@ -128,14 +130,16 @@ class OxigraphStore(OxigraphReads):
             self._store = pyoxigraph.Store(str(self.path))
         except OSError as err:
             raise StoreError(f"cannot open the store at {self.path}: {err}") from None
-        search_path = self.path / "kgpub" / SEARCH_FILE
-        fresh_index = not search_path.exists()
-        self.search = SearchIndex(search_path)
+        missing = [name for name in (SEARCH_FILE, COPIES_FILE) if not (self.path / "kgpub" / name).exists()]
+        self.search = SearchIndex(self.path / "kgpub" / SEARCH_FILE)
+        self.copies = RecordCopies(self.path / "kgpub" / COPIES_FILE)
         recovered = self._recover_interrupted_write()
-        if fresh_index:
-            self.search.rebuild(self.output_graphs())
-        elif recovered:
+        if recovered:
             self._reindex(recovered)
+        if SEARCH_FILE in missing:  # a store from before the index, or the file was deleted
+            self.search.rebuild(self.output_graphs())
+        if COPIES_FILE in missing:
+            self.copies.rebuild(self.output_graphs())
         if recovered or not (snapshots.snapshot_root(self.path) / snapshots.CURRENT).exists():
             snapshots.publish(self._store, self.path)
 
@@ -162,8 +166,10 @@ class OxigraphStore(OxigraphReads):
         return graphs
 
     def _reindex(self, graphs: list[NamedNode]) -> None:
-        self.search.remove(graphs)
-        self.search.update({g: self.graph_triples(g) for g in graphs if self._store.contains_named_graph(g)})
+        present = {g: self.graph_triples(g) for g in graphs if self._store.contains_named_graph(g)}
+        for derived in (self.search, self.copies):
+            derived.remove(graphs)
+            derived.update(present)
 
     def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
         graphs = {graph: list(triples) for graph, triples in graphs.items()}
@@ -172,20 +178,14 @@ class OxigraphStore(OxigraphReads):
         for graph in replaced:
             self._store.remove_graph(graph)
         stamp = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
-        self._store.bulk_extend(self._stamped_quads(graphs, stamp))
+        stamped = {graph: [Triple(graph, DCTERMS.modified, stamp), *triples] for graph, triples in graphs.items()}
+        self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, g) for g, ts in stamped.items() for t in ts)
         self._store.flush()
         self.search.update(graphs)
+        self.copies.update(stamped)
         self._journal(".json").unlink()
         self._journal(".nq").unlink(missing_ok=True)
         snapshots.publish(self._store, self.path)
-
-    @staticmethod
-    def _stamped_quads(graphs: Mapping[NamedNode, list[Triple]], stamp: Literal) -> Iterator[Quad]:
-        """The graphs' triples, each graph saying when it was written (the server's Last-Modified)."""
-        for graph, triples in graphs.items():
-            yield Quad(graph, DCTERMS.modified, stamp, graph)
-            for t in triples:
-                yield Quad(t.subject, t.predicate, t.object, graph)
 
     def _write_journal(self, graphs: Iterable[NamedNode], replaced: list[NamedNode]) -> None:
         """The old content first, then the list of graphs, which is what makes the journal count
@@ -209,11 +209,13 @@ class OxigraphStore(OxigraphReads):
         if drops:
             self._store.update(drops)
             self.search.remove(graphs)
+            self.copies.remove(graphs)
             snapshots.publish(self._store, self.path)
 
     def close(self) -> None:
         self._store.flush()
         self.search.close()
+        self.copies.close()
         del self._store
 
 
@@ -226,6 +228,14 @@ class SnapshotStore(OxigraphReads):
         self._reader = snapshots.SnapshotReader(self.path)
         self._db = self._reader.current()
         self.search = SearchIndex(self.path / "kgpub" / SEARCH_FILE, read_only=True)
+        self.copies = RecordCopies(self.path / "kgpub" / COPIES_FILE, read_only=True)
+
+    def graph_triples(self, graph: NamedNode) -> list[Triple]:
+        """From the record's copy when it is the snapshot's version (record_copies.py)."""
+        copy = self.copies.get(graph)
+        if copy is not None and copy[0] == self.graph_digest(graph):
+            return copy[1]
+        return super().graph_triples(graph)
 
     def refresh(self) -> None:
         self._db = self._reader.current()
@@ -246,6 +256,7 @@ class SnapshotStore(OxigraphReads):
 
     def close(self) -> None:
         self.search.close()
+        self.copies.close()
         self._db = None
         self._reader.close()
 
