@@ -130,3 +130,17 @@ def test_copies_follow_writes_and_removals(tmp_path):
 
 def titles_in(triples) -> set[str]:
     return {t.object.value for t in triples if t.predicate == DCTERMS.title}
+
+
+def test_optimizing_keeps_everything_and_publishes_a_snapshot(tmp_path):
+    writer = OxigraphStore(tmp_path / "store")
+    for n in range(3):
+        writer.write_graphs(dict([record(str(n), f"Title {n}")]))
+    reader = SnapshotStore(tmp_path / "store")
+    before = reader.snapshot
+    writer.optimize()
+    reader.refresh()
+    assert reader.snapshot != before
+    assert titles(reader) == {"Title 0", "Title 1", "Title 2"}
+    reader.close()
+    writer.close()

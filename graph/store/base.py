@@ -70,6 +70,9 @@ class Store(ABC):
     def close(self) -> None:
         """Release the store (locks, files)."""
 
+    def optimize(self) -> None:
+        """Reorganise storage for reading after a large load (where the store has such a thing)."""
+
     @abstractmethod
     def subjects(self, predicate: NamedNode, obj: Term) -> set[NamedNode]:
         """Subjects of the triples with this predicate and object, in any graph (an index lookup)."""

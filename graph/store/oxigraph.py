@@ -212,6 +212,10 @@ class OxigraphStore(OxigraphReads):
             self.copies.remove(graphs)
             snapshots.publish(self._store, self.path)
 
+    def optimize(self) -> None:
+        self._store.optimize()
+        snapshots.publish(self._store, self.path)
+
     def close(self) -> None:
         self._store.flush()
         self.search.close()
