@@ -8,18 +8,22 @@ it points to, and one page of what links to it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub.graph import lifecycle
 from kgpub.graph.lifecycle import Tombstone
 from kgpub.graph.mapping import graph_iri
-from kgpub.graph.namespaces import DCTERMS, FOAF, PREFIXES, RDFS, SKOS, XSD
+from kgpub.graph.namespaces import DCTERMS, FABIO, FOAF, PREFIXES, RDFS, SKOS, XSD
 from kgpub.graph.store.base import Store
 
 LABELS = frozenset((RDFS.label, SKOS.prefLabel, SKOS.notation, DCTERMS.title, FOAF.name))
+# What names a thing that links here (a record's title, a volume's number).
+OWNER_LABELS = frozenset((DCTERMS.title, FOAF.name, SKOS.prefLabel, RDFS.label, FABIO.hasSequenceIdentifier))
 KINDS = ("output", "journal", "person", "asjc", "type", "topic", "publisher")
 LABEL_CACHE_SIZE = 50_000
 KGV_NAMESPACE = PREFIXES["kgv"]
@@ -85,6 +89,7 @@ class Documents:
         shown = owners[start:start + self.page_size]
         triples = described + [t for owner in shown for t in self.links_from(owner, incoming[owner])]
         triples += self.labels_for(triples) + self.about(doc, thing, snapshot_time)
+        triples += [t for owner in shown for t in self.store.triples(owner) if t.predicate in OWNER_LABELS]
         links = [(owner.value, self.label_of(owner, triples)) for owner in shown]
         return Document(thing, _unique(triples), snapshot_time, len(owners), links, page, self.page_size)
 
@@ -129,10 +134,16 @@ class Documents:
 
     @staticmethod
     def label_of(subject: NamedNode, triples: list[Triple]) -> str:
+        """Its title or name; for a journal volume or issue (which have none) the tail of its IRI
+        as words ("Volume 42, Issue 1"); else the IRI."""
         for predicate in (DCTERMS.title, FOAF.name, SKOS.prefLabel, RDFS.label):
             for t in triples:
                 if t.subject == subject and t.predicate == predicate:
                     return t.object.value
+        parts = re.search(r"/((?:volume|issue)/[^#]+)$", subject.value)
+        if parts:
+            words = unquote(parts.group(1)).split("/")
+            return ", ".join(f"{kind.title()} {number}" for kind, number in zip(words[::2], words[1::2]))
         return subject.value
 
     @staticmethod

@@ -103,3 +103,15 @@ def test_hostile_search_text_never_breaks_the_server(site, query):
     assert as_json.status_code in (200, 400)
     if as_json.status_code == 400:
         assert as_json.json()["detail"]
+
+
+def test_concept_and_journal_pages_list_what_links_to_them(site):
+    concept = soup(site.get("/doc/asjc/3312", headers={"Accept": "text/html"}))
+    assert concept.find("h1").get_text(strip=True) == "Sociology and Political Science"
+    seed_link = concept.find("a", href=doc_path(site.iris["seed-record.txt"]))
+    assert seed_link is not None and "Law enforcement and civil society in Russia" in seed_link.get_text()
+    lund = soup(site.get(doc_path(site.iris["lund-journal-article.json"]), headers={"Accept": "text/html"}))
+    journal_href = lund.find("a", string="International Biodeterioration and Biodegradation")["href"]
+    journal = soup(site.get(journal_href, headers={"Accept": "text/html"}))
+    assert journal.find("h1").get_text(strip=True) == "International Biodeterioration and Biodegradation"
+    assert journal.find("a", string="Volume 42") is not None
