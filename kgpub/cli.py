@@ -275,7 +275,11 @@ def _publish_snapshot(store_dir: str) -> None:
 
 
 def _open_and_close(store_dir: str) -> None:
-    open_store(store_dir).close()
+    store = open_store(store_dir)
+    try:
+        store.publish_snapshot()
+    finally:
+        store.close()
 
 
 def _output_key(base: str, value: str) -> str:

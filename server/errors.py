@@ -22,6 +22,7 @@ def error_response(status: int, title: str, message: str, links: list[tuple[str,
         response = Response(json.dumps(problem, ensure_ascii=False), status, mimetype="application/problem+json")
     else:
         response = Response(f"{status} {title}\n{message}\n", status, mimetype="text/plain")
+    response.headers["Vary"] = "Accept"  # the body's form was chosen by Accept
     response.headers.update(headers or {})
     return response
 

@@ -3,7 +3,9 @@ which negotiates HTML and the RDF formats, with the headers Linked Data clients 
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote, urlsplit
+import re
+import string
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
 from pyoxigraph import Literal, NamedNode, Triple
@@ -22,6 +24,8 @@ from kgpub.server.representations import CONTEXT_PATH, rdf_bytes
 bp = Blueprint("linked_data", __name__)
 
 MAX_PATH = 1024
+ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 CACHE_CONTROL = "public, max-age=300"
 
 
@@ -36,8 +40,9 @@ def thing(_path: str):
             return gone_or_moved(stone, negotiate(stem), stem, "/id/")
     if not exists(read, kind, key, iri("id/", stem)):
         return not_found(stem)
-    response = redirect(f"{request.script_root}/doc/{stem}", 303)
+    response = redirect(f"{request.script_root}/doc/{stem}{query_suffix()}", 303)
     response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Link"] = f'<{request.script_root}/doc/{stem}>; rel="describedby"'
     return response
 
@@ -48,7 +53,7 @@ def document(_path: str):
     kind, key = split_kind(stem)
     choice = negotiate(stem, suffix_format)
     read = reading.current()
-    cache_key = (request.full_path, request.host, choice.format.name, choice.profile)
+    cache_key = (request_path(), request.query_string, request.host_url, choice.format.name, choice.profile)
     cached = read.responses.get(cache_key)
     if cached is not None:
         return cached_response(*cached)
@@ -82,15 +87,14 @@ def jsonld_context():
 def represent(doc: Document, choice: Choice, stem: str) -> Response:
     fmt = choice.format
     if fmt.rdf_format is None:
-        body = pages.render_document(doc, stem, alternates(stem)).encode("utf-8")
+        body = pages.render_document(doc, stem, alternates(stem, doc.page)).encode("utf-8")
     else:
-        body = rdf_bytes(doc.triples, fmt, request.host_url.rstrip("/") + request.script_root + CONTEXT_PATH,
-                         choice.profile)
+        body = rdf_bytes(doc.triples, fmt, context_url(), choice.profile)
     response = Response(body, mimetype=fmt.media_type)
     if fmt.media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
     response.headers["Vary"] = "Accept"
-    response.headers["Content-Location"] = f"{request.script_root}/doc/{stem}{fmt.suffix}"
+    response.headers["Content-Location"] = variant_url(stem, fmt, doc.page)
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Link"] = ", ".join(link_header(doc, stem))
     response.set_etag(hashlib.sha256(body).hexdigest()[:32] + fmt.name)
@@ -103,7 +107,7 @@ def link_header(doc: Document, stem: str) -> list[str]:
     base = current_app.config["BASE"]
     links = [f'<{base}doc/{stem}>; rel="canonical"']
     for fmt in FORMATS:
-        target = f"{request.script_root}/doc/{stem}{fmt.suffix}"
+        target = variant_url(stem, fmt, doc.page)
         links.append(f'<{target}>; rel="alternate"; type="{fmt.media_type}"')
         if fmt.rdf_format is not None:
             links.append(f'<{target}>; rel="describedby"; type="{fmt.media_type}"')
@@ -117,9 +121,24 @@ def link_header(doc: Document, stem: str) -> list[str]:
     return links
 
 
-def alternates(stem: str) -> list[dict]:
-    return [{"label": f.label, "media_type": f.media_type, "href": f"{request.script_root}/doc/{stem}{f.suffix}"}
+def alternates(stem: str, page: int = 1) -> list[dict]:
+    return [{"label": f.label, "media_type": f.media_type, "href": variant_url(stem, f, page)}
             for f in FORMATS if f.rdf_format is not None]
+
+
+def variant_url(stem: str, fmt: Format, page: int = 1) -> str:
+    """One representation's own URL; pages after the first keep their number."""
+    return f"{request.script_root}/doc/{stem}{fmt.suffix}" + (f"?page={page}" if page > 1 else "")
+
+
+def context_url() -> str:
+    """Our JSON-LD context on this server, as the client reached it (so it resolves from there)."""
+    return request.host_url.rstrip("/") + request.script_root + CONTEXT_PATH
+
+
+def query_suffix() -> str:
+    query = request.query_string.decode("latin-1")
+    return f"?{query}" if query else ""
 
 
 def page_url(stem: str, page: int) -> str:
@@ -131,17 +150,19 @@ def gone_or_moved(stone: Tombstone, choice: Choice, stem: str, prefix: str,
     if stone.replaced_by:
         survivor = stone.replaced_by.rsplit("/", 1)[-1]
         suffix = suffix_format.suffix if suffix_format else ""
-        response = redirect(f"{request.script_root}{prefix}output/{survivor}{suffix}", 301)
+        response = redirect(f"{request.script_root}{prefix}output/{survivor}{suffix}{query_suffix()}", 301)
         response.headers["Vary"] = "Accept"
+        response.headers["Cache-Control"] = CACHE_CONTROL
         return response
     when = f"{stone.invalidated:%d %B %Y}"
     message = f"This record was withdrawn from publication on {when}" + (f": {stone.reason}" if stone.reason else ".")
     if choice.format.rdf_format is None:
-        return error_response(410, "Gone", message, [("Search the remaining records", "/search")])
-    url = request.host_url.rstrip("/") + request.script_root + CONTEXT_PATH
-    response = Response(rdf_bytes(stone.triples(), choice.format, url, choice.profile), 410,
+        return error_response(410, "Gone", message, [("Search the remaining records", f"{request.script_root}/search")],
+                              headers={"Cache-Control": CACHE_CONTROL})
+    response = Response(rdf_bytes(stone.triples(), choice.format, context_url(), choice.profile), 410,
                         mimetype=choice.format.media_type)
     response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 
 
@@ -154,10 +175,10 @@ def not_found(stem: str, choice: Choice | None = None) -> Response:
         except NegotiationError:
             choice = None
     if choice is None or choice.format.rdf_format is None:
-        return error_response(404, "Not Found", message, [("Search the records", "/search"), ("Home", "/")])
+        root = request.script_root
+        return error_response(404, "Not Found", message, [("Search the records", f"{root}/search"), ("Home", f"{root}/")])
     statement = [Triple(iri("doc/", stem), RDFS.comment, Literal(message))]
-    url = request.host_url.rstrip("/") + request.script_root + CONTEXT_PATH
-    response = Response(rdf_bytes(statement, choice.format, url, choice.profile), 404,
+    response = Response(rdf_bytes(statement, choice.format, context_url(), choice.profile), 404,
                         mimetype=choice.format.media_type)
     response.headers["Vary"] = "Accept"
     return response
@@ -179,12 +200,29 @@ def exists(read: reading.Reading, kind: str, key: str, thing_iri: NamedNode) -> 
 
 
 def request_path() -> str:
-    """The path as the client sent it, still percent-encoded (an issue '3%2F4' stays one segment),
-    without the prefix a proxy mounts us under."""
+    """The path as the client sent it, normalised as RFC 3986 §6.2.2 allows, without the prefix a
+    proxy mounts us under. Escaped reserved characters stay escaped (an issue '3%2F4' is one
+    segment, as in its IRI); escaped letters, digits and letters beyond ASCII are decoded, since
+    IRIs hold them as they are ('bæredygtighed')."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    path = urlsplit(raw).path if raw else quote(request.path, safe="/:@!$&'()*+,;=-._~%")
+    if raw:
+        try:  # WSGI hands the request line over as Latin-1; clients send UTF-8
+            path = urlsplit(raw.encode("latin-1").decode("utf-8")).path
+        except UnicodeError:
+            abort(400, "The path is not UTF-8.")
+    else:
+        path = quote(request.path, safe="/:@!$&'()*+,;=-._~%")
+    path = ESCAPES.sub(_normalise_escapes, path)
     root = request.script_root
     return path[len(root):] if root and path.startswith(root) else path
+
+
+def _normalise_escapes(match: re.Match) -> str:
+    try:
+        text = unquote_to_bytes(match.group(0)).decode("utf-8")
+    except UnicodeError:
+        return match.group(0).upper()  # not UTF-8: it names no IRI here, and finds nothing
+    return "".join(c if ord(c) > 127 or c in UNRESERVED else f"%{ord(c):02X}" for c in text)
 
 
 def checked_stem(path: str, prefix: str) -> str:

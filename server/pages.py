@@ -50,21 +50,24 @@ def search():
             return error_response(400, "Bad Request", error, kind="application/json")
         return _search_json(results, page)
     more = results is not None and offset + len(results.hits) < results.total
-    return render_template(
+    page_html = render_template(
         "search.html", query=query, filters=filters, results=results, error=error,
         next_href=_search_url(page + 1) if more else None,
         prev_href=_search_url(page - 1) if page > 1 else None,
-        alternates=[{"label": "JSON", "media_type": "application/json", "href": _search_url(page, "json")}],
-    ), 400 if error else 200
+        alternates=[{"label": "JSON", "media_type": "application/json", "href": _search_url(page, "json")}])
+    return Response(page_html, 400 if error else 200, mimetype="text/html", headers={"Vary": "Accept"})
 
 
 @bp.get("/cite/output/<key>/<style>")
 def citation(key: str, style: str):
     read = reading.current()
     base = current_app.config["BASE"]
-    triples = read.store.graph_triples(graph_iri(base, key))
+    try:
+        triples = read.store.graph_triples(graph_iri(base, key))
+    except ValueError:  # characters no IRI can hold: no record has such a key
+        triples = []
     if not triples:
-        abort(404, f"There is no published record {output_iri(base, key).value}.")
+        abort(404, f"There is no published record with the key {key[:100]!r}.")
     graph = triples_to_rdflib_graph(triples + read.documents.labels_for(triples))
     item = csl.csl_item(graph, output_iri(base, key).value)
     for name, label, media_type, suffix in DOWNLOADS:
@@ -153,6 +156,6 @@ def _search_url(page: int, format: str | None = None) -> str:
 
 def page_number(maximum: int = 10_000) -> int:
     value = request.args.get("page", "1")
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
         abort(400, f"page must be a whole number from 1 to {maximum}, not {value[:40]!r}")
     return int(value)

@@ -17,6 +17,7 @@ SEED = SHARED_DATA / "seed-record.txt"
 PURE_API = SHARED_DATA / "real" / "pure-api"
 BASE = "https://data.example.edu/"
 SCRIPT_TITLE = REPO / "tests" / "fixtures" / "server" / "script-title.txt"
+NORDIC_TOPIC = REPO / "tests" / "fixtures" / "server" / "nordic-topic.txt"  # IRIs beyond ASCII
 
 sys.path.insert(0, str(REPO))  # so tests can use bench/synthetic.py
 
@@ -127,7 +128,7 @@ def site(tmp_path_factory) -> Server:
     """One server over the seed, the real Pure API records, the examples and a hostile title,
     shared by the tests that only read; `site.iris` maps each source file name to its IRI."""
     cli = Cli(tmp_path_factory.mktemp("site") / "store")
-    report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE)
+    report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE, NORDIC_TOPIC)
     server = Server(cli)
     server.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
     yield server

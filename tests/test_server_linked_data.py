@@ -189,15 +189,17 @@ def test_unknown_key_is_404_as_html_or_text(site):
     ("/doc/output", 404),
     ("/doc/asjc/3312?page=abc", 400),
     ("/doc/asjc/3312?page=0", 400),
+    ("/doc/asjc/3312?page=%C2%B2", 400),
+    ("/search?page=%C2%B2", 400),
+    ("/cite/output/a%20b/apa", 404),
+    ("/cite/output/%3C/apa", 404),
+    ("/cite/output/%FF/apa", 404),
+    ("/doc/output/%FF%FE", 404),
     ("/no/such/route", 404),
 ])
 def test_odd_paths_get_a_clear_4xx(site, path, status):
-    # http.client sends the path exactly as written (requests would normalise and quote it).
-    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=10)
-    connection.putrequest("GET", path, skip_accept_encoding=True)
-    connection.endheaders()
-    response = connection.getresponse()
-    body = response.read().decode("utf-8", "replace")
+    response = raw_get(site, path)
+    body = response.body.decode("utf-8", "replace")
     assert response.status == status, body[:300]
     assert "Traceback" not in body
 
@@ -241,6 +243,7 @@ def test_paginated_links_with_rel_next(tmp_path):
                         if 'rel="next"' in part)
         second = server.get(next_url, headers=TURTLE)
         assert second.status_code == 200 and 'rel="prev"' in second.headers["Link"]
+        assert second.headers["Content-Location"] == "/doc/type/contributiontojournal/article.ttl?page=2"
         assert listed(first) and listed(second) and not listed(first) & listed(second)
     finally:
         server.stop()
@@ -254,3 +257,54 @@ def test_head_answers_like_get_without_a_body(site):
     assert head.status_code == 200 and head.content == b""
     assert head.headers["ETag"] == get.headers["ETag"]
     assert head.headers["Content-Type"] == get.headers["Content-Type"]
+
+
+def test_iris_beyond_ascii_dereference(site):
+    """A topic slug keeps its letters (…/id/topic/bæredygtighed); clients send them encoded."""
+    record = parse(site.get(path_of(site.iris["nordic-topic.txt"]).replace("/id/", "/doc/") + ".ttl"), "turtle")
+    topic = next(str(o) for o in record.objects() if "/id/topic/" in str(o))
+    assert topic == BASE + "id/topic/bæredygtighed"
+    encoded = "/id/topic/b%C3%A6redygtighed"
+    assert site.get(encoded, headers=TURTLE).status_code == 303
+    doc = site.get(encoded.replace("/id/", "/doc/"), headers=TURTLE)
+    assert doc.status_code == 200
+    assert (rdflib.URIRef(topic), rdflib.SKOS.prefLabel, rdflib.Literal("Bæredygtighed", lang="en")) in parse(doc, "turtle")
+
+
+def raw_get(site, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    """GET with the path exactly as written (requests would normalise and quote it)."""
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=10)
+    connection.putrequest("GET", path, skip_accept_encoding=True)
+    for name, value in (headers or {}).items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    response.body = response.read()
+    return response
+
+
+def test_escaped_paths_name_the_same_document_cached_or_not(site):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    key = doc.rsplit("/", 1)[1]
+    escaped = "/doc/output/" + "".join(f"%{ord(c):02x}" for c in key) + ".nt"
+    first = raw_get(site, escaped)  # before the plain path is cached
+    plain = site.get(doc + ".nt")
+    second = raw_get(site, escaped)
+    assert first.status == second.status == plain.status_code == 200
+    assert first.getheader("Content-Location") == plain.headers["Content-Location"] == doc + ".nt"
+    assert raw_get(site, "/doc/topic/b%c3%a6redygtighed", TURTLE).status == 200
+
+
+def test_cached_responses_keep_their_scheme(site):
+    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    secure = site.get(doc + ".jsonld", headers={"X-Forwarded-Proto": "https"}).json()["@context"]
+    plain = site.get(doc + ".jsonld").json()["@context"]
+    assert secure.startswith("https://") and plain.startswith("http://")
+
+
+def test_redirects_keep_the_query_and_errors_vary_by_accept(site):
+    thing = path_of(seed_iri(site))
+    assert site.get(thing + "?format=ttl").headers["Location"].endswith("?format=ttl")
+    missing = site.get("/doc/output/no-such-record", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and missing.headers["Vary"] == "Accept"
+    assert site.get("/doc/output/x", headers={"Accept": "image/png"}).headers["Vary"] == "Accept"

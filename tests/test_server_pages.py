@@ -86,8 +86,11 @@ def test_home_page_shows_figures_and_browsing(site):
 
 
 def test_search_html_and_json(site):
-    page = soup(site.get("/search?q=moisture+buffering"))
+    response = site.get("/search?q=moisture+buffering")
+    assert response.headers["Vary"] == "Accept"
+    page = soup(response)
     assert "Moisture buffering of clay plaster" in page.get_text()
+    assert page.find("mark") is not None, "matches are marked, not shown as escaped tags"
     body = site.get("/search?q=Wadso", headers={"Accept": "application/json"}).json()
     assert body["total"] >= 1 and body["hits"][0]["iri"] == site.iris["lund-journal-article.json"]
     by_year = site.get("/search?year=2006&format=json").json()

@@ -118,6 +118,7 @@ def test_merged_record_redirects_301_to_the_survivor(served):
     assert wait_for(lambda: served.get(doc_path(served.seed)).status_code == 301)
     moved = served.get(doc_path(served.seed) + ".ttl")
     assert moved.headers["Location"] == doc_path(survivor) + ".ttl"
+    assert served.get(doc_path(served.seed) + "?format=nt").headers["Location"] == doc_path(survivor) + "?format=nt"
     assert served.get("/" + served.seed[len(BASE):]).headers["Location"] == "/" + survivor[len(BASE):]
     followed = served.get(doc_path(served.seed), headers=TURTLE, allow_redirects=True)
     assert followed.status_code == 200 and survivor in followed.text

@@ -144,3 +144,21 @@ def test_optimizing_keeps_everything_and_publishes_a_snapshot(tmp_path):
     assert titles(reader) == {"Title 0", "Title 1", "Title 2"}
     reader.close()
     writer.close()
+
+
+def test_a_removal_cut_short_is_undone_with_its_search_entries(tmp_path):
+    """As if the process died inside remove_graphs: journal written, graph dropped, index
+    updated, journal never cleared. Reopening puts the graph back, searchable again."""
+    writer = OxigraphStore(tmp_path / "store")
+    graph, triples = mapped_record("a", "Searchable record")
+    writer.write_graphs({graph: triples})
+    writer._write_journal([graph], [graph])
+    writer.db.remove_graph(graph)
+    writer.search.remove([graph])
+    writer.copies.remove([graph])
+    writer.close()
+    reopened = OxigraphStore(tmp_path / "store")
+    assert titles_in(reopened.graph_triples(graph)) == {"Searchable record"}
+    assert reopened.search.search("searchable").total == 1
+    assert reopened.copies.get(graph) is not None
+    reopened.close()

@@ -491,3 +491,18 @@ def test_error_page_for_a_withdrawn_record(app):
     assert page.h1.get_text() == "Gone"
     assert page.find(class_="message").get_text() == "This record was withdrawn on 2026-11-24 (duplicate)."
     assert page.find(class_="next-steps").a["href"] == "/sparql"
+
+
+def test_only_web_links_become_links(app, record_views):
+    """A record's URL is whatever a researcher typed: `javascript:` must not become a link."""
+    from kgpub.server.views import Link, Row
+
+    from dataclasses import replace
+
+    seed = record_views["seed"]
+    view = replace(seed, details=[*seed.details, Row("Links", (Link("javascript:alert(1)", url="javascript:alert(1)"),
+                                                                Link("https://example.org/", url="https://example.org/")))])
+    page = render_record(app, view)
+    hrefs = [a["href"] for a in page.find_all("a")]
+    assert "https://example.org/" in hrefs and not any(h.lower().startswith("javascript:") for h in hrefs)
+    assert "javascript:alert(1)" in page.get_text()

@@ -73,6 +73,10 @@ class Store(ABC):
     def optimize(self) -> None:
         """Reorganise storage for reading after a large load (where the store has such a thing)."""
 
+    def publish_snapshot(self) -> None:
+        """Make everything committed visible to the server's readers now (the embedded store's
+        snapshots; a remote store needs nothing)."""
+
     @abstractmethod
     def subjects(self, predicate: NamedNode, obj: Term) -> set[NamedNode]:
         """Subjects of the triples with this predicate and object, in any graph (an index lookup)."""

@@ -204,17 +204,27 @@ class OxigraphStore(OxigraphReads):
         os.replace(pending, self._journal(".json"))
 
     def remove_graphs(self, graphs: Iterable[NamedNode]) -> None:
-        graphs = list(graphs)
-        drops = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs)
-        if drops:
-            self._store.update(drops)
-            self.search.remove(graphs)
-            self.copies.remove(graphs)
-            snapshots.publish(self._store, self.path)
+        """Journaled like a write: after a crash the graphs are all back, and so are their
+        search entries and copies (recovery re-indexes what it restores)."""
+        graphs = [g for g in graphs if self._store.contains_named_graph(g)]
+        if not graphs:
+            return
+        self._write_journal(graphs, graphs)
+        for graph in graphs:
+            self._store.remove_graph(graph)
+        self._store.flush()
+        self.search.remove(graphs)
+        self.copies.remove(graphs)
+        self._journal(".json").unlink()
+        self._journal(".nq").unlink(missing_ok=True)
+        snapshots.publish(self._store, self.path)
+
+    def publish_snapshot(self) -> None:
+        snapshots.publish(self._store, self.path)
 
     def optimize(self) -> None:
         self._store.optimize()
-        snapshots.publish(self._store, self.path)
+        self.publish_snapshot()
 
     def close(self) -> None:
         self._store.flush()
@@ -232,11 +242,13 @@ class SnapshotStore(OxigraphReads):
         self._reader = snapshots.SnapshotReader(self.path)
         self._db = self._reader.current()
         self.search = SearchIndex(self.path / "kgpub" / SEARCH_FILE, read_only=True)
-        self.copies = RecordCopies(self.path / "kgpub" / COPIES_FILE, read_only=True)
+        copies = self.path / "kgpub" / COPIES_FILE
+        # Without copies (a store opened by an older kgpub and held by an ingest now), read the store.
+        self.copies = RecordCopies(copies, read_only=True) if copies.exists() else None
 
     def graph_triples(self, graph: NamedNode) -> list[Triple]:
         """From the record's copy when it is the snapshot's version (record_copies.py)."""
-        copy = self.copies.get(graph)
+        copy = self.copies.get(graph) if self.copies else None
         if copy is not None and copy[0] == self.graph_digest(graph):
             return copy[1]
         return super().graph_triples(graph)
@@ -260,7 +272,8 @@ class SnapshotStore(OxigraphReads):
 
     def close(self) -> None:
         self.search.close()
-        self.copies.close()
+        if self.copies:
+            self.copies.close()
         self._db = None
         self._reader.close()
 
