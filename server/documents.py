@@ -83,15 +83,14 @@ class Documents:
         if not described:
             return None
         described += self.hash_parts(thing, described)
-        incoming = self.incoming(thing)
-        owners = sorted(incoming, key=lambda n: n.value)
-        start = (page - 1) * self.page_size
-        shown = owners[start:start + self.page_size]
+        total, subjects = self.linking_subjects(thing, page)
+        incoming = self.incoming(thing, subjects)
+        shown = list(incoming)
         triples = described + [t for owner in shown for t in self.links_from(owner, incoming[owner])]
         triples += self.labels_for(triples) + self.about(doc, thing, snapshot_time)
         triples += [t for owner in shown for t in self.store.triples(owner) if t.predicate in OWNER_LABELS]
         links = [(owner.value, self.label_of(owner, triples)) for owner in shown]
-        return Document(thing, _unique(triples), snapshot_time, len(owners), links, page, self.page_size)
+        return Document(thing, _unique(triples), snapshot_time, total, links, page, self.page_size)
 
     def hash_parts(self, thing: NamedNode, triples: list[Triple]) -> list[Triple]:
         """What is said about the thing's own hash IRIs it points to (a journal's #issn)."""
@@ -99,15 +98,24 @@ class Documents:
                  and t.object.value.startswith(thing.value + "#")}
         return [t for part in sorted(parts, key=str) for t in self.store.triples(part)]
 
-    def incoming(self, thing: NamedNode) -> dict[NamedNode, list[Triple]]:
-        """Triples pointing here, by the thing that says them: a record's hash part (its
-        #author-1 role pointing at a person) stands for its record."""
+    def linking_subjects(self, thing: NamedNode, page: int) -> tuple[int, list[NamedNode]]:
+        """How many subjects have a triple pointing here, and this page of them. In the order of
+        the store's index, not sorted: a sort needs every one of them spelled out (seconds for a
+        type that 100k records have), counting and paging on the index takes milliseconds."""
+        pattern = f"?s ?p {thing}"  # (a FILTER(isIRI(?s)) here costs 5×: it spells out every ?s)
+        count = next(iter(self.store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {pattern} }}")))
+        rows = self.store.query(f"SELECT DISTINCT ?s WHERE {{ {pattern} }} "
+                                f"LIMIT {self.page_size} OFFSET {(page - 1) * self.page_size}")
+        return int(count["n"].value), [row["s"] for row in rows if isinstance(row["s"], NamedNode)]
+
+    def incoming(self, thing: NamedNode, subjects: list[NamedNode]) -> dict[NamedNode, list[Triple]]:
+        """The triples from these subjects to the thing, by the thing that says them: a record's
+        hash part (its #author-1 role pointing at a person) stands for its record."""
         by_owner: dict[NamedNode, list[Triple]] = {}
-        for t in self.store.triples(obj=thing):
-            if isinstance(t.subject, NamedNode):
-                owner = _without_fragment(t.subject)
-                if owner != thing:
-                    by_owner.setdefault(owner, []).append(t)
+        for subject in subjects:
+            owner = _without_fragment(subject)
+            if owner != thing:
+                by_owner.setdefault(owner, []).extend(self.store.triples(subject, None, thing))
         return by_owner
 
     def links_from(self, owner: NamedNode, incoming: list[Triple]) -> list[Triple]:
