@@ -26,13 +26,13 @@ from typing import Iterable, Iterator, Mapping
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub.graph.namespaces import DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, PRISM, PRO, RDF, SKOS
+from kgpub.graph.sqlite import Transaction, open_database
 
 OUTPUT_GRAPH_PATH = "/graph/output/"  # record graphs; any other graph (vocabularies) is not indexed
 ASJC_PATH = "/id/asjc/"
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 1000
 REBUILD_BATCH = 1000
-BUSY_TIMEOUT_S = 10.0
 # bm25 weights, in the column order of the FTS table: a word in the title counts most.
 COLUMN_WEIGHTS = {"title": 10.0, "keywords": 5.0, "authors": 3.0, "abstract": 1.0}
 # Snippet markers: control characters that cannot stay in indexed text (see clean_text), so the
@@ -246,19 +246,12 @@ class SearchIndex:
         self.read_only = read_only
         self._lock = threading.Lock()  # one connection, shared by a process's threads
         self._figures: tuple[int, Figures] | None = None
+        if read_only and not self.path.exists():
+            raise SearchError(f"there is no search index at {self.path}; "
+                              "opening the store for writing (kgpub ingest) creates it")
+        self._db = open_database(self.path, read_only)
         if read_only:
-            if not self.path.exists():
-                raise SearchError(f"there is no search index at {self.path}; "
-                                  "opening the store for writing (kgpub ingest) creates it")
-            uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            self._db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                       check_same_thread=False)
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                   check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, like the store's write
         try:
             self._db.executescript(SCHEMA)
         except sqlite3.OperationalError as err:
@@ -406,25 +399,3 @@ def filter_clause(**filters: str | None) -> tuple[list[str], list[str]]:
         where.append(conditions[name])
         params.append(value)
     return where, params
-
-
-class Transaction:
-    """`with Transaction(db, lock, "BEGIN")`: the lock held and one transaction, committed at the
-    end or rolled back on an error. (sqlite3's own context manager does not begin one.)"""
-
-    def __init__(self, db: sqlite3.Connection, lock: threading.Lock, begin: str):
-        self.db, self.lock, self.begin = db, lock, begin
-
-    def __enter__(self) -> None:
-        self.lock.acquire()
-        try:
-            self.db.execute(self.begin)
-        except BaseException:
-            self.lock.release()
-            raise
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-        finally:
-            self.lock.release()

@@ -183,9 +183,7 @@ class OxigraphStore(OxigraphReads):
         self._store.flush()
         self.search.update(graphs)
         self.copies.update(stamped)
-        self._journal(".json").unlink()
-        self._journal(".nq").unlink(missing_ok=True)
-        snapshots.publish(self._store, self.path)
+        self._commit()
 
     def _write_journal(self, graphs: Iterable[NamedNode], replaced: list[NamedNode]) -> None:
         """The old content first, then the list of graphs, which is what makes the journal count
@@ -215,9 +213,13 @@ class OxigraphStore(OxigraphReads):
         self._store.flush()
         self.search.remove(graphs)
         self.copies.remove(graphs)
+        self._commit()
+
+    def _commit(self) -> None:
+        """The batch is on disk with its index entries: drop its journal, show it to readers."""
         self._journal(".json").unlink()
         self._journal(".nq").unlink(missing_ok=True)
-        snapshots.publish(self._store, self.path)
+        self.publish_snapshot()
 
     def publish_snapshot(self) -> None:
         snapshots.publish(self._store, self.path)

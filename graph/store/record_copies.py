@@ -9,7 +9,6 @@ with every write, like the search index; `{store}/kgpub/records.sqlite`.
 """
 from __future__ import annotations
 
-import sqlite3
 import threading
 import zlib
 from itertools import islice
@@ -20,11 +19,10 @@ import pyoxigraph
 from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from kgpub.graph.namespaces import KGV
-from kgpub.graph.search import Transaction
+from kgpub.graph.sqlite import Transaction, open_database
 from kgpub.graph.store.base import OUTPUT_GRAPH_PATH
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS records (graph TEXT PRIMARY KEY, digest TEXT NOT NULL, ntriples BLOB NOT NULL)"
-BUSY_TIMEOUT_S = 30
 REBUILD_BATCH = 1000
 
 
@@ -32,16 +30,9 @@ class RecordCopies:
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path = Path(path)
         self._lock = threading.Lock()
-        if read_only:
-            uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            self._db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                       check_same_thread=False)
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                   check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute(SCHEMA)
+        self._db = open_database(self.path, read_only)
+        if not read_only:
+            self._db.execute(SCHEMA)
 
     def get(self, graph: NamedNode) -> tuple[str, list[Triple]] | None:
         """(content digest, triples) of the copy, or None."""

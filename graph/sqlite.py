@@ -1,0 +1,44 @@
+"""SQLite as the store's side files use it (search.py, store/record_copies.py): one writing
+process in WAL mode, any number of read-only readers, explicit transactions."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+BUSY_TIMEOUT_S = 30
+
+
+def open_database(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """One connection, shared by a process's threads behind the caller's lock."""
+    if read_only:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, like the store's write
+    return db
+
+
+class Transaction:
+    """`with Transaction(db, lock, "BEGIN")`: the lock held and one transaction, committed at the
+    end or rolled back on an error. (sqlite3's own context manager does not begin one.)"""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock, begin: str):
+        self.db, self.lock, self.begin = db, lock, begin
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+        try:
+            self.db.execute(self.begin)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.lock.release()
