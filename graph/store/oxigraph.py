@@ -5,7 +5,10 @@ a SPARQL update) but not transactional. So each batch is journaled: before it, t
 graphs it writes and the current content of those it replaces go into a journal beside the
 database (synced to disk); after it, the journal is deleted. If the process dies in between, the
 next opening removes the batch's graphs and puts the replaced ones back as they were: nothing
-stored before is lost, and no half-written record stays visible.
+stored before is lost, and no half-written record stays visible. Removals are journaled the same way.
+
+Server processes never open the database itself: they read published snapshots (SnapshotStore,
+see snapshots.py and docs/serving.md).
 """
 from __future__ import annotations
 
@@ -120,8 +123,9 @@ class OxigraphReads(Store):
 
 
 class OxigraphStore(OxigraphReads):
-    """The one writer of a store folder. Every committed write updates the search index and
-    publishes a snapshot for the readers (snapshots.py)."""
+    """The one writer of a store folder. Every committed write also updates the search index
+    (graph/search.py) and the record copies (record_copies.py) and publishes a snapshot for the
+    readers (snapshots.py); a missing side file is rebuilt from the records when opened."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
