@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request
 from markupsafe import Markup
 
 from kgpub import ontology
@@ -63,9 +63,16 @@ def citation(key: str, style: str):
     read = reading.current()
     base = current_app.config["BASE"]
     try:
+        stone = read.documents.tombstone(output_iri(base, key))
         triples = read.store.graph_triples(graph_iri(base, key))
     except ValueError:  # characters no IRI can hold: no record has such a key
-        triples = []
+        stone, triples = None, []
+    if stone is not None and stone.replaced_by:
+        survivor = stone.replaced_by.rsplit("/", 1)[-1]
+        return redirect(f"{request.script_root}/cite/output/{survivor}/{style}", 301)
+    if stone is not None:
+        return error_response(410, "Gone", f"The record {stone.iri} was withdrawn from publication "
+                                           f"on {stone.invalidated:%d %B %Y}; there is nothing to cite.")
     if not triples:
         abort(404, f"There is no published record with the key {key[:100]!r}.")
     graph = triples_to_rdflib_graph(triples + read.documents.labels_for(triples))

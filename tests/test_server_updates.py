@@ -104,6 +104,7 @@ def test_withdrawn_record_is_410_with_a_tombstone(served):
     assert graph.value(rdflib.URIRef(served.seed), rdflib.URIRef("http://www.w3.org/ns/prov#invalidatedAtTime"))
     assert served.get("/" + served.seed[len(BASE):]).status_code == 410
     assert served.get("/search?q=Europe&format=json").json()["total"] == 0
+    assert served.get(f"/cite/output/{served.seed.rsplit('/', 1)[-1]}/apa").status_code == 410
 
     # Importing the same source again does not bring it back.
     result = served.cli("ingest", str(SEED), check_exit=1)
@@ -122,6 +123,8 @@ def test_merged_record_redirects_301_to_the_survivor(served):
     assert served.get("/" + served.seed[len(BASE):]).headers["Location"] == "/" + survivor[len(BASE):]
     followed = served.get(doc_path(served.seed), headers=TURTLE, allow_redirects=True)
     assert followed.status_code == 200 and survivor in followed.text
+    cite = served.get(f"/cite/output/{served.seed.rsplit('/', 1)[-1]}/bibtex")
+    assert cite.status_code == 301 and cite.headers["Location"] == f"/cite/output/{survivor.rsplit('/', 1)[-1]}/bibtex"
 
 
 def test_withdraw_and_merge_refuse_unknown_records(served):
