@@ -1,6 +1,7 @@
 """Readers follow the writer through snapshots (graph/store/snapshots.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -69,8 +70,9 @@ def test_writes_stamp_each_graph_with_its_time(tmp_path):
     writer = OxigraphStore(tmp_path / "store")
     graph, triples = record("a", "Stamped")
     writer.write_graphs({graph: triples})
-    stamp = writer.graph_modified(graph)
-    assert stamp is not None and stamp.tzinfo is not None
+    stamps = [t.object for t in writer.graph_triples(graph) if t.subject == graph and t.predicate == DCTERMS.modified]
+    assert len(stamps) == 1 and stamps[0].datatype.value.endswith("#dateTime")
+    assert dt.datetime.fromisoformat(stamps[0].value).tzinfo is not None
     writer.close()
 
 

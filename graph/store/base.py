@@ -7,7 +7,6 @@ The store stamps each graph it writes with `<graph> dcterms:modified` (the serve
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-import datetime as dt
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -30,10 +29,6 @@ class Store(ABC):
     @abstractmethod
     def graph_digest(self, graph: NamedNode) -> str | None:
         """The graph's `kgv:contentDigest` (graph/mapping.py), or None when it is not stored."""
-
-    @abstractmethod
-    def graph_modified(self, graph: NamedNode) -> dt.datetime | None:
-        """When the graph was last written (the `dcterms:modified` the store stamps on it)."""
 
     @abstractmethod
     def graph_triples(self, graph: NamedNode) -> list[Triple]:

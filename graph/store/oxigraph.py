@@ -58,11 +58,6 @@ class OxigraphReads(Store):
         digests = self.db.quads_for_pattern(graph, KGV.contentDigest, None, graph)
         return next((q.object.value for q in digests), None)
 
-    def graph_modified(self, graph: NamedNode) -> dt.datetime | None:
-        stamps = self.db.quads_for_pattern(graph, DCTERMS.modified, None, graph)
-        stamp = next((q.object.value for q in stamps), None)
-        return dt.datetime.fromisoformat(stamp) if stamp else None
-
     def graph_triples(self, graph: NamedNode) -> list[Triple]:
         return [q.triple for q in self.db.quads_for_pattern(None, None, None, graph)]
 
