@@ -13,7 +13,6 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
 
 JSONLD_EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
-JSONLD_COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,6 @@ FORMATS = (
 BY_NAME = {f.name: f for f in FORMATS}
 BY_SUFFIX = {f.suffix: f for f in FORMATS}
 BY_MEDIA_TYPE = {t: f for f in FORMATS for t in (f.media_type, *f.aliases)}
-HTML = BY_NAME["html"]
-FORMAT_NAMES = ", ".join(BY_NAME)
 
 
 class NegotiationError(ValueError):
