@@ -13,13 +13,10 @@ import rdflib
 from rdflib import RDF, RDFS, URIRef
 
 from kgpub.graph.mapping import DOI_RESOLVER, LANGUAGE_IRI
-from kgpub.graph.namespaces import PREFIXES
+from kgpub.graph.namespaces import rdflib_namespaces
 
-DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, PRISM, PRO, PSO, SCHEMA, SKOS = (
-    rdflib.Namespace(PREFIXES[p]) for p in
-    ("datacite", "dcterms", "fabio", "foaf", "frbr", "kgv", "literal", "oco", "prism", "pro", "pso",
-     "schema", "skos")
-)
+DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, PRISM, PRO, PSO, SCHEMA, SKOS = rdflib_namespaces(
+    "datacite", "dcterms", "fabio", "foaf", "frbr", "kgv", "literal", "oco", "prism", "pro", "pso", "schema", "skos")
 
 # FaBiO class -> CSL type; the first class the record has wins, so a conference article or a
 # review published in a journal is cited as a journal article.

@@ -26,6 +26,13 @@ PREFIXES = {
 }
 
 
+def rdflib_namespaces(*prefixes: str) -> tuple:
+    """The same namespaces for code that reads rdflib graphs (views, CSL): rdflib.Namespace each."""
+    import rdflib
+
+    return tuple(rdflib.Namespace(PREFIXES[p]) for p in prefixes)
+
+
 class Namespace:
     """`FABIO.JournalArticle` or `PSO["peer-reviewed"]` gives the NamedNode; terms are cached."""
 

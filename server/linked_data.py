@@ -12,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub import ontology
 from kgpub.graph.lifecycle import Tombstone
-from kgpub.graph.mapping import graph_iri
+from kgpub.graph.mapping import DOI_RESOLVER, graph_iri
 from kgpub.graph.namespaces import OWL, RDFS
 from kgpub.server import pages, reading
 from kgpub.server.documents import KINDS, Document
@@ -112,7 +112,7 @@ def link_header(doc: Document, stem: str) -> list[str]:
         if fmt.rdf_format is not None:
             links.append(f'<{target}>; rel="describedby"; type="{fmt.media_type}"')
     doi = next((t.object.value for t in doc.triples if t.subject == doc.thing and t.predicate == OWL.sameAs
-                and t.object.value.startswith("https://doi.org/")), None)
+                and t.object.value.startswith(DOI_RESOLVER)), None)
     links.append(f'<{doi or doc.thing.value}>; rel="cite-as"')
     if doc.page > 1:
         links.append(f'<{page_url(stem, doc.page - 1)}>; rel="prev"')

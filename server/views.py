@@ -13,17 +13,16 @@ from dataclasses import dataclass, field
 
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, Namespace
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
-from kgpub.graph.namespaces import PREFIXES
+from kgpub.graph.mapping import DOI_RESOLVER
+from kgpub.graph.namespaces import PREFIXES, rdflib_namespaces
 
-FABIO, FRBR, PRISM, C4O, PSO, PRO, DATACITE, LITERAL, OCO, SCHEMA, KGV = (
-    Namespace(PREFIXES[p]) for p in
-    ("fabio", "frbr", "prism", "c4o", "pso", "pro", "datacite", "literal", "oco", "schema", "kgv"))
+FABIO, FRBR, PRISM, C4O, PSO, PRO, DATACITE, LITERAL, OCO, SCHEMA, KGV = rdflib_namespaces(
+    "fabio", "frbr", "prism", "c4o", "pso", "pro", "datacite", "literal", "oco", "schema", "kgv")
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
-DOI_RESOLVER = "https://doi.org/"
 LABEL_PREDICATES = (SKOS.prefLabel, DCTERMS.title, FOAF.name, RDFS.label, SCHEMA.name)
 
 # Pure's wording of each status, in the order the portal lists them.
