@@ -107,6 +107,16 @@ class Server:
         assert "was sent SIG" not in log and "Traceback" not in log, f"the server did not stop cleanly:\n{log}"
 
 
+def thing_path(iri: str) -> str:
+    """'{BASE}id/output/K' -> '/id/output/K': where the test server answers for an IRI."""
+    return "/" + iri[len(BASE):]
+
+
+def doc_path(iri: str) -> str:
+    """'{BASE}id/output/K' -> '/doc/output/K': the IRI's document on the test server."""
+    return thing_path(iri).replace("/id/", "/doc/", 1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

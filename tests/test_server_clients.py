@@ -18,7 +18,7 @@ import requests
 from bs4 import BeautifulSoup
 from rdflib.compare import isomorphic
 
-from conftest import BASE, PURE_API, REPO, SCRIPT_TITLE, SEED, required_client
+from conftest import PURE_API, REPO, SCRIPT_TITLE, SEED, doc_path, required_client, thing_path
 
 CLIENTS = REPO / "tests" / "clients"
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -35,15 +35,15 @@ SPARQL_RESULTS_JSON = "application/sparql-results+json"
 
 def doc_url(site, source: str, suffix: str = "") -> str:
     """The server URL of a record's document, e.g. http://127.0.0.1:PORT/doc/output/KEY.ttl."""
-    return site.url + doc_path(site, source) + suffix
+    return site.url + source_doc_path(site, source) + suffix
 
 
-def doc_path(site, source: str) -> str:
-    return "/" + site.iris[source][len(BASE):].replace("id/", "doc/", 1)
+def source_doc_path(site, source: str) -> str:
+    return doc_path(site.iris[source])
 
 
 def thing_url(site, source: str) -> str:
-    return site.url + "/" + site.iris[source][len(BASE):]
+    return site.url + thing_path(site.iris[source])
 
 
 # --- Chromium ---------------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def test_chromium_sees_title_and_highwire_citation_tags(lund_page):
 
 def test_chromium_page_links_every_alternate_format_and_each_resolves(lund_page, site):
     links = {link["type"]: link["href"] for link in lund_page.find_all("link", rel="alternate")}
-    path = doc_path(site, LUND.name)
+    path = source_doc_path(site, LUND.name)
     assert links == {media_type: path + suffix for suffix, media_type in ALTERNATES.items()}
     for media_type, href in links.items():
         response = requests.get(site.url + href, timeout=30)

@@ -9,14 +9,10 @@ import rdflib
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
-from conftest import BASE, REPO, Cli, Server
+from conftest import BASE, REPO, Cli, Server, doc_path, thing_path
 
 TURTLE = {"Accept": "text/turtle"}
 
-
-
-def path_of(iri: str) -> str:
-    return "/" + iri[len(BASE):]
 
 
 def seed_iri(site) -> str:
@@ -28,9 +24,9 @@ def parse(response, format: str) -> rdflib.Graph:
 
 
 def test_thing_iri_answers_303_to_its_document(site):
-    response = site.get(path_of(seed_iri(site)), headers=TURTLE)
+    response = site.get(thing_path(seed_iri(site)), headers=TURTLE)
     assert response.status_code == 303
-    assert response.headers["Location"] == path_of(seed_iri(site)).replace("/id/", "/doc/")
+    assert response.headers["Location"] == doc_path(seed_iri(site))
     assert response.headers["Vary"] == "Accept"
     assert 'rel="describedby"' in response.headers["Link"]
 
@@ -50,7 +46,7 @@ def test_thing_iri_answers_303_to_its_document(site):
     ("application/*", "application/ld+json"),
 ])
 def test_documents_negotiate_by_accept_with_q_values(site, accept, media_type):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     response = site.get(doc, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == media_type
@@ -61,7 +57,7 @@ def test_documents_negotiate_by_accept_with_q_values(site, accept, media_type):
     (".ttl", "turtle"), (".jsonld", "json-ld"), (".rdf", "xml"), (".nt", "nt"), (".nq", "nquads"), (".trig", "trig"),
 ])
 def test_every_rdf_variant_holds_the_same_graph(site, suffix, rdflib_format):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     reference = parse(site.get(doc + ".ttl"), "turtle")
     response = site.get(doc + suffix)
     assert response.headers["Content-Location"] == doc + suffix
@@ -74,13 +70,13 @@ def test_every_rdf_variant_holds_the_same_graph(site, suffix, rdflib_format):
 
 
 def test_format_parameter_overrides_accept(site):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     response = site.get(doc + "?format=nt", headers={"Accept": "text/html"})
     assert response.headers["Content-Type"].startswith("application/n-triples")
 
 
 def test_unknown_accept_gets_406_listing_variants(site):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     response = site.get(doc, headers={"Accept": "image/png"})
     assert response.status_code == 406
     for suffix in (".html", ".ttl", ".jsonld", ".rdf", ".nt", ".nq", ".trig"):
@@ -90,7 +86,7 @@ def test_unknown_accept_gets_406_listing_variants(site):
 
 def test_record_document_is_self_sufficient(site):
     """The seed's Turtle names its journal, subject areas and type: no second request needed."""
-    graph = parse(site.get(path_of(seed_iri(site)).replace("/id/", "/doc/") + ".ttl"), "turtle")
+    graph = parse(site.get(doc_path(seed_iri(site)) + ".ttl"), "turtle")
     labels = {str(o) for o in graph.objects(None, rdflib.SKOS.prefLabel)}
     assert {"Geography, Planning and Development", "History", "Sociology and Political Science",
             "Economics and Econometrics"} <= labels
@@ -102,7 +98,7 @@ def test_record_document_is_self_sufficient(site):
 
 
 def test_jsonld_is_compact_and_expands_to_the_turtle_graph(site):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     compact = site.get(doc, headers={"Accept": "application/ld+json"}).json()
     assert compact["@context"] == site.url + "/context/v1.jsonld"
     context = site.get("/context/v1.jsonld")
@@ -121,7 +117,7 @@ def test_jsonld_is_compact_and_expands_to_the_turtle_graph(site):
 
 
 def test_jsonld_profile_expanded_is_honoured(site):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     accept = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'
     body = site.get(doc, headers={"Accept": accept}).json()
     assert isinstance(body, list) and "@context" not in json.dumps(body)
@@ -129,7 +125,7 @@ def test_jsonld_profile_expanded_is_honoured(site):
 
 
 def test_etag_and_last_modified_give_304(site):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     first = site.get(doc + ".ttl")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     assert etag.startswith('"') and not etag.startswith('W/')
@@ -143,17 +139,17 @@ def test_etag_and_last_modified_give_304(site):
 
 def test_link_headers_name_alternates_canonical_and_doi(site):
     lund = site.iris["lund-journal-article.json"]
-    response = site.get(path_of(lund).replace("/id/", "/doc/"), headers=TURTLE)
+    response = site.get(doc_path(lund), headers=TURTLE)
     links = response.headers["Link"]
     assert '<https://doi.org/10.1016/s0964-8305(98)00042-0>; rel="cite-as"' in links
     assert f'<{lund.replace("/id/", "/doc/")}>; rel="canonical"' in links
     for suffix in (".html", ".ttl", ".jsonld", ".rdf", ".nt", ".nq", ".trig"):
-        assert f'{path_of(lund).replace("/id/", "/doc/")}{suffix}>; rel="alternate"' in links
+        assert f'{doc_path(lund)}{suffix}>; rel="alternate"' in links
     assert 'rel="describedby"' in links
 
 
 def test_cors_on_reads_and_preflight(site):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     response = site.get(doc, headers=TURTLE)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert {"Link", "ETag", "Content-Location"} <= set(response.headers["Access-Control-Expose-Headers"].split(", "))
@@ -206,7 +202,7 @@ def test_odd_paths_get_a_clear_4xx(site, path, status):
 
 @pytest.mark.parametrize("accept", ["garbage", ";;;", "text/turtle;q=abc"])
 def test_malformed_accept_is_400(site, accept):
-    response = site.get(path_of(seed_iri(site)).replace("/id/", "/doc/"), headers={"Accept": accept})
+    response = site.get(doc_path(seed_iri(site)), headers={"Accept": accept})
     assert response.status_code == 400
     assert "Accept" in response.text
 
@@ -217,15 +213,15 @@ def test_things_other_than_records_are_documents_listing_what_links_to_them(site
     concept_iri = rdflib.URIRef(BASE + "id/asjc/3312")
     assert str(graph.value(concept_iri, rdflib.SKOS.prefLabel)) == "Sociology and Political Science"
     assert (rdflib.URIRef(seed_iri(site)), rdflib.DCTERMS.subject, concept_iri) in graph
-    record = parse(site.get(path_of(seed_iri(site)).replace("/id/", "/doc/") + ".ttl"), "turtle")
+    record = parse(site.get(doc_path(seed_iri(site)) + ".ttl"), "turtle")
     issue = record.value(rdflib.URIRef(seed_iri(site)), rdflib.URIRef("http://purl.org/vocab/frbr/core#partOf"))
-    assert site.get(path_of(str(issue)), headers=TURTLE).status_code == 303
-    issue_doc = parse(site.get(path_of(str(issue)).replace("/id/", "/doc/"), headers=TURTLE), "turtle")
+    assert site.get(thing_path(str(issue)), headers=TURTLE).status_code == 303
+    issue_doc = parse(site.get(doc_path(str(issue)), headers=TURTLE), "turtle")
     assert (rdflib.URIRef(seed_iri(site)), rdflib.URIRef("http://purl.org/vocab/frbr/core#partOf"), issue) in issue_doc
 
 
 def test_script_in_a_title_is_inert_in_rdf(site):
-    response = site.get(path_of(site.iris["script-title.txt"]).replace("/id/", "/doc/") + ".ttl")
+    response = site.get(doc_path(site.iris["script-title.txt"]) + ".ttl")
     titles = [str(o) for o in parse(response, "turtle").objects(None, rdflib.DCTERMS.title)]
     assert 'Clay <script>alert("pwned")</script> plaster & "quotes"' in titles
 
@@ -252,7 +248,7 @@ def test_paginated_links_with_rel_next(tmp_path):
 def test_head_answers_like_get_without_a_body(site):
     import requests
 
-    doc = site.url + path_of(seed_iri(site)).replace("/id/", "/doc/") + ".ttl"
+    doc = site.url + doc_path(seed_iri(site)) + ".ttl"
     head, get = requests.head(doc, timeout=10), requests.get(doc, timeout=10)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["ETag"] == get.headers["ETag"]
@@ -261,7 +257,7 @@ def test_head_answers_like_get_without_a_body(site):
 
 def test_iris_beyond_ascii_dereference(site):
     """A topic slug keeps its letters (…/id/topic/bæredygtighed); clients send them encoded."""
-    record = parse(site.get(path_of(site.iris["nordic-topic.txt"]).replace("/id/", "/doc/") + ".ttl"), "turtle")
+    record = parse(site.get(doc_path(site.iris["nordic-topic.txt"]) + ".ttl"), "turtle")
     topic = next(str(o) for o in record.objects() if "/id/topic/" in str(o))
     assert topic == BASE + "id/topic/bæredygtighed"
     encoded = "/id/topic/b%C3%A6redygtighed"
@@ -284,7 +280,7 @@ def raw_get(site, path: str, headers: dict | None = None) -> http.client.HTTPRes
 
 
 def test_escaped_paths_name_the_same_document_cached_or_not(site):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     key = doc.rsplit("/", 1)[1]
     escaped = "/doc/output/" + "".join(f"%{ord(c):02x}" for c in key) + ".nt"
     first = raw_get(site, escaped)  # before the plain path is cached
@@ -296,14 +292,14 @@ def test_escaped_paths_name_the_same_document_cached_or_not(site):
 
 
 def test_cached_responses_keep_their_scheme(site):
-    doc = path_of(seed_iri(site)).replace("/id/", "/doc/")
+    doc = doc_path(seed_iri(site))
     secure = site.get(doc + ".jsonld", headers={"X-Forwarded-Proto": "https"}).json()["@context"]
     plain = site.get(doc + ".jsonld").json()["@context"]
     assert secure.startswith("https://") and plain.startswith("http://")
 
 
 def test_redirects_keep_the_query_and_errors_vary_by_accept(site):
-    thing = path_of(seed_iri(site))
+    thing = thing_path(seed_iri(site))
     assert site.get(thing + "?format=ttl").headers["Location"].endswith("?format=ttl")
     missing = site.get("/doc/output/no-such-record", headers={"Accept": "text/html"})
     assert missing.status_code == 404 and missing.headers["Vary"] == "Accept"

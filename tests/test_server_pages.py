@@ -8,14 +8,10 @@ import pytest
 import rispy
 from bs4 import BeautifulSoup
 
-from conftest import BASE
+from conftest import doc_path
 
 LUND_DOI = "10.1016/s0964-8305(98)00042-0"
 
-
-
-def doc_path(iri: str) -> str:
-    return "/doc/" + iri[len(BASE) + len("id/"):]
 
 
 def soup(response) -> BeautifulSoup:

@@ -9,13 +9,9 @@ import time
 import pytest
 import rdflib
 
-from conftest import BASE, PURE_API, REPO, SEED, Cli, Server
+from conftest import BASE, PURE_API, REPO, SEED, Cli, Server, doc_path
 
 TURTLE = {"Accept": "text/turtle"}
-
-
-def doc_path(iri: str) -> str:
-    return "/doc/" + iri[len(BASE) + len("id/"):]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def record(key: str, title: str) -> tuple[NamedNode, list[Triple]]:
 
 
 def titles(store) -> set[str]:
-    return {t.object.value for t in store.triples(None, DCTERMS.title)}
+    return titles_in(store.triples(None, DCTERMS.title))
 
 
 def test_a_reader_sees_each_commit_at_its_next_refresh(tmp_path):
