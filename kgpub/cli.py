@@ -244,15 +244,27 @@ def query(store_dir, format, sparql):
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=os.cpu_count() or 2, show_default="the number of cores",
               type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Request threads per worker (each with its own SPARQL query process).")
+@click.option("--query-timeout", type=click.FloatRange(0.1, 3600), default=lambda: float(
+              os.environ.get("KGPUB_QUERY_TIMEOUT", "30")), show_default="$KGPUB_QUERY_TIMEOUT or 30",
+              help="Seconds a SPARQL query may run before it is stopped (503).")
 @click.option("--access-log", is_flag=True, help="Log every request to standard error.")
-def serve(store_dir, base, host, port, workers, access_log):
-    """Serve the store as Linked Data: documents, pages, search (gunicorn)."""
+def serve(store_dir, base, host, port, workers, threads, query_timeout, access_log):
+    """Serve the store as Linked Data: documents, pages, search, SPARQL (gunicorn)."""
+    import tempfile
+
+    # One folder of metrics per server, shared by its workers (server/metrics.py), set before
+    # the metrics are defined.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kgpub-metrics-")
     from kgpub.server.wsgi import serve as run_server
 
     _publish_snapshot(store_dir)
     err_console.print(f"kgpub: serving {store_dir} as {base} on http://{host}:{port}/ with {workers} workers",
                       highlight=False, markup=False)
-    run_server({"STORE": str(Path(store_dir).resolve()), "BASE": base}, host, port, workers, access_log)
+    settings = {"STORE": str(Path(store_dir).resolve()), "BASE": base, "QUERY_TIMEOUT": query_timeout,
+                "QUERY_PROCESSES": threads}
+    run_server(settings, host, port, workers, threads, access_log)
 
 
 def _publish_snapshot(store_dir: str) -> None:

@@ -11,7 +11,7 @@ from typing import Mapping
 from flask import Flask, Response
 
 from kgpub import config
-from kgpub.server import errors, linked_data, metadata, pages
+from kgpub.server import errors, linked_data, metadata, metrics, pages, sparql
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Last-Modified, Vary"
@@ -25,11 +25,20 @@ def create_app(settings: Mapping | None = None) -> Flask:
         SITE_NAME="kgpub",
         PAGE_SIZE=int(os.environ.get("KGPUB_PAGE_SIZE", "100")),  # things linking to a thing, per page
         MAX_CONTENT_LENGTH=1024 * 1024,
+        # The SPARQL endpoint (docs/sparql.md): a hard time limit per query, a row cap, a size limit.
+        QUERY_TIMEOUT=float(os.environ.get("KGPUB_QUERY_TIMEOUT", "30")),
+        SPARQL_MAX_ROWS=int(os.environ.get("KGPUB_MAX_ROWS", "10000")),
+        SPARQL_MAX_QUERY_BYTES=int(os.environ.get("KGPUB_MAX_QUERY_BYTES", str(64 * 1024))),
+        RETRY_AFTER=10,  # seconds, on a 503
+        QUERY_PROCESSES=4,  # query processes per server process: one per request thread (serve --threads)
+        ADMIN_TOKEN=os.environ.get("KGPUB_ADMIN_TOKEN") or None,  # None: no writes over HTTP
     )
     app.config.update(settings or {})
     app.config["BASE"] = config.normalise_base(app.config["BASE"])
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(sparql.bp)
+    metrics.init_app(app)
     errors.register(app)
     pages.register_template_globals(app)
     metadata.init_app(app)

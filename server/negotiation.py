@@ -75,7 +75,7 @@ def choose(accept_header: str | None, format_param: str | None, suffix_format: F
         return Choice(suffix_format, _profile(accept_header, suffix_format))
     if not accept_header or not accept_header.strip():
         return Choice(offered[0])
-    accepted = _parse_accept(accept_header)
+    accepted = parse_accept(accept_header)
     # Aliases after every main type: `application/*` means JSON-LD, not XHTML.
     best = accepted.best_match([f.media_type for f in offered] + [a for f in offered for a in f.aliases])
     if best is None:
@@ -84,7 +84,7 @@ def choose(accept_header: str | None, format_param: str | None, suffix_format: F
     return Choice(fmt, _profile(accept_header, fmt))
 
 
-def _parse_accept(header: str) -> MIMEAccept:
+def parse_accept(header: str) -> MIMEAccept:
     """The header's media types without their parameters, with their q-values."""
     if len(header) > 4096:
         raise NegotiationError(400, "the Accept header is longer than 4096 characters")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -16,7 +17,8 @@ from flask import current_app
 from kgpub.graph.store.oxigraph import SnapshotStore
 from kgpub.server.documents import Documents
 
-EXTENSION = "kgpub.reading"
+EXTENSION = "kgpub.reading"  # app.extensions[EXTENSION]: {(pid, thread): Reading}
+_lock = threading.Lock()
 
 
 class ResponseCache:
@@ -57,11 +59,17 @@ class Reading:
 
 
 def current() -> Reading:
-    reading: Reading | None = current_app.extensions.get(EXTENSION)
-    if reading is None or reading.pid != os.getpid():
+    """This thread's reading: a snapshot store is not for several threads at once, so each
+    request thread of a worker keeps its own (opened on its first request)."""
+    readings = current_app.extensions.setdefault(EXTENSION, {})
+    me = (os.getpid(), threading.get_ident())
+    reading: Reading | None = readings.get(me)
+    if reading is None:
         store = SnapshotStore(current_app.config["STORE"])
         documents = Documents(store, current_app.config["BASE"], current_app.config["PAGE_SIZE"])
-        reading = current_app.extensions[EXTENSION] = Reading(os.getpid(), store, documents, store.snapshot)
+        reading = Reading(os.getpid(), store, documents, store.snapshot)
+        with _lock:
+            readings[me] = reading
     reading.store.refresh()
     if reading.store.snapshot != reading.snapshot:
         reading.documents.forget()
@@ -71,6 +79,9 @@ def current() -> Reading:
 
 
 def close(app) -> None:
-    reading: Reading | None = app.extensions.pop(EXTENSION, None)
-    if reading is not None and reading.pid == os.getpid():
-        reading.store.close()
+    """Close every reading this process opened (at worker exit)."""
+    with _lock:
+        readings = app.extensions.pop(EXTENSION, {})
+    for (pid, _thread), reading in readings.items():
+        if pid == os.getpid():
+            reading.store.close()

@@ -1,8 +1,10 @@
 """`kgpub serve`: the app under gunicorn, a production WSGI server (never Flask's development one).
 
-Worker processes, not threads, give concurrency: a pyoxigraph query holds the GIL (DESIGN.md §5),
-so a heavy request in one process stalls only that process. Each worker runs one thread (the
-gthread worker, for HTTP keep-alive) and reads the store through its own snapshot (reading.py).
+Worker processes give concurrency: a pyoxigraph query holds the GIL (DESIGN.md §5), so a heavy
+request in one process stalls only that process. Each worker also runs a few threads (the gthread
+worker, with HTTP keep-alive): SPARQL queries run in query processes (query_process.py), and a
+thread waiting for one holds no GIL, so a slow query does not hold up the requests queued behind
+it. Each thread reads the store through its own snapshot (reading.py).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Mapping
 
 from gunicorn.app.base import BaseApplication
 
-from kgpub.server import reading
+from kgpub.server import metrics, reading, sparql
 from kgpub.server.app import create_app
 
 
@@ -32,20 +34,26 @@ def close_store(server, worker) -> None:
     """Close the worker's snapshot before the interpreter tears down (RocksDB objects freed in
     arbitrary order at exit can crash the worker)."""
     reading.close(worker.wsgi)
+    sparql.close_pool(worker.wsgi)
 
 
-def serve(settings: Mapping, host: str, port: int, workers: int, access_log: bool = False) -> None:
+def forget_worker(server, worker) -> None:
+    metrics.worker_exit(worker.pid)
+
+
+def serve(settings: Mapping, host: str, port: int, workers: int, threads: int, access_log: bool = False) -> None:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
-        "threads": 1,
+        "threads": threads,
         "keepalive": 5,
         "timeout": 60,
-        "limit_request_line": 4094,
+        "limit_request_line": 8190,  # the most gunicorn allows: SPARQL queries come by GET too
         "accesslog": "-" if access_log else None,
         "proc_name": "kgpub",
         "control_socket_disable": True,  # one fixed path per user: two servers would collide
         "worker_exit": close_store,
+        "child_exit": forget_worker,
     }
     Server(settings, options).run()

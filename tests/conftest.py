@@ -56,16 +56,17 @@ def cli(tmp_path) -> Cli:
 class Server:
     """`kgpub serve` running for real (gunicorn, worker processes) on a free loopback port."""
 
-    def __init__(self, cli: Cli, workers: int = 2, page_size: int | None = None):
+    def __init__(self, cli: Cli, workers: int = 2, page_size: int | None = None, env: dict | None = None,
+                 args: tuple[str, ...] = ()):
         self.cli = cli
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE}
+        env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE, **(env or {})}
         if page_size:
             env["KGPUB_PAGE_SIZE"] = str(page_size)
         self.log = open(cli.store.parent / "server.log", "w+")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kgpub", "serve", "--port", str(self.port), "--workers", str(workers)],
+            [sys.executable, "-m", "kgpub", "serve", "--port", str(self.port), "--workers", str(workers), *args],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_until_up()
 

@@ -8,6 +8,8 @@ import pytest
 import rispy
 from bs4 import BeautifulSoup
 
+from kgpub.server.app import create_app
+
 from conftest import doc_path
 
 LUND_DOI = "10.1016/s0964-8305(98)00042-0"
@@ -77,7 +79,10 @@ def test_home_page_shows_figures_and_browsing(site):
     assert page.find(id="figures").strong.get_text() == str(len(site.iris)), "every stored record counted"
     assert page.find("a", href="/search?year=2006") is not None
     assert page.find("a", href="/doc/asjc/3312") is not None
-    assert page.find("a", href="/sparql") is None, "no links to services this server does not have"
+    assert page.find("a", href="/sparql") is not None, "the SPARQL endpoint is linked"
+    routes = {rule.rule for rule in create_app({"STORE": "/nonexistent"}).url_map.iter_rules()}
+    for service in ("/dumps/", "/.well-known/void"):
+        assert (page.find("a", href=service) is not None) == (service in routes), f"{service} linked iff served"
 
 
 def test_search_html_and_json(site):

@@ -1,0 +1,223 @@
+"""SPARQL queries run in processes of their own, so that a query past its time can be stopped.
+
+pyoxigraph 0.5 cannot cancel a query, and a running query holds the GIL (DESIGN.md §5): inside the
+server process nothing could even notice the time was up. So each server process keeps a few
+query processes (spawned, not forked: no RocksDB state is inherited). A query process opens the
+store's current snapshot read-only, runs one query at a time and sends back the finished response
+body. When a query is past its time, the server kills its process (the work stops at once, the
+core is free), answers 503, and starts a fresh process in its place.
+"""
+from __future__ import annotations
+
+import io
+import multiprocessing
+import re
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from itertools import islice
+
+import pyoxigraph
+from pyoxigraph import NamedNode, QueryResultsFormat
+
+from kgpub.graph.store.oxigraph import EXPORT_PREFIXES
+from kgpub.graph.store.snapshots import SnapshotReader
+from kgpub.server.result_writers import WRITERS
+from kgpub.server.sparql_formats import GRAPH_FORMATS
+
+RESULTS_MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+}
+BOOLEAN_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
+                   "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
+# What a FROM could hide in: IRIs, strings and comments are blanked before looking for it.
+_OPAQUE = re.compile(r"""<[^<>"{}|^`\\\x00-\x20]*>|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n\r]|\\.)*'"""
+                     r'''|"(?:[^"\\\n\r]|\\.)*"|#[^\n\r]*''', re.DOTALL)
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    query: str
+    default_graphs: tuple[str, ...] | None  # the protocol's default-graph-uri (None: not given)
+    named_graphs: tuple[str, ...] | None  # named-graph-uri
+    results_format: str | None  # for SELECT/ASK: a RESULTS_MEDIA_TYPES key, None if Accept rules all out
+    graph_format: str | None  # for CONSTRUCT/DESCRIBE: a sparql_formats.GRAPH_FORMATS key, or None
+    max_rows: int
+    base_iri: str | None = None
+
+
+@dataclass
+class Answer:
+    status: int
+    media_type: str
+    body: bytes
+    form: str = ""  # select | ask | graph
+    headers: dict = field(default_factory=dict)
+    message: str = ""  # for errors
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset (FROM / FROM NAMED)."""
+    return bool(_FROM.search(_OPAQUE.sub(" ", query)))
+
+
+def run(store: pyoxigraph.Store, job: QueryJob) -> Answer:
+    """Evaluate one job on a store and write its response body (in the query process)."""
+    result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+    out = io.BytesIO()
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        if job.results_format is None:
+            return _not_acceptable("ask")
+        result.serialize(out, BOOLEAN_FORMATS[job.results_format])
+        return Answer(200, RESULTS_MEDIA_TYPES[job.results_format], out.getvalue(), "ask")
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        if job.results_format is None:
+            return _not_acceptable("select")
+        variables = [v.value for v in result.variables]
+        rows = islice(([s[v] for v in variables] for s in result), job.max_rows + 1)
+        capped, more = _capped(rows, job.max_rows)
+        WRITERS[job.results_format](variables, capped, out)
+        return Answer(200, RESULTS_MEDIA_TYPES[job.results_format], out.getvalue(), "select", _cap_header(more, job))
+    if job.graph_format is None:
+        return _not_acceptable("graph")
+    fmt = GRAPH_FORMATS[job.graph_format]
+    triples, more = _capped(islice(result, job.max_rows + 1), job.max_rows)
+    pyoxigraph.serialize(triples, out, fmt.rdf_format, prefixes=EXPORT_PREFIXES if fmt.name in ("turtle", "trig") else None)
+    return Answer(200, fmt.media_type, out.getvalue(), "graph", _cap_header(more, job))
+
+
+def _dataset(job: QueryJob) -> dict:
+    """The protocol's dataset wins over the query's FROM; with neither, the default graph is the
+    union of all graphs (docs/sparql.md)."""
+    if job.default_graphs is not None or job.named_graphs is not None:
+        return {"default_graph": [NamedNode(g) for g in job.default_graphs or ()],  # none: empty
+                "named_graphs": [NamedNode(g) for g in job.named_graphs or ()]}
+    if has_dataset_clause(job.query):
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def _capped(rows, max_rows: int):
+    """The first max_rows of at most max_rows + 1 rows, and whether there were more."""
+    taken = list(rows)
+    return taken[:max_rows], len(taken) > max_rows
+
+
+def _cap_header(more: bool, job: QueryJob) -> dict:
+    # Virtuoso's header for a result cut at its row limit; the body is a valid, shorter result.
+    return {"X-SPARQL-MaxRows": str(job.max_rows)} if more else {}
+
+
+def _not_acceptable(form: str) -> Answer:
+    return Answer(406, "text/plain", b"", form, message=f"none of the accepted media types can carry a {form} result")
+
+
+def serve_queries(conn, store_path: str) -> None:
+    """The query process: answer jobs from the pipe until the server goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it ends us
+    reader = SnapshotReader(store_path)
+    try:
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            conn.send(_answer(reader, job))
+    finally:
+        reader.close()
+
+
+def _answer(reader: SnapshotReader, job: QueryJob) -> Answer:
+    try:
+        return run(reader.current(), job)
+    except SyntaxError as err:
+        return Answer(400, "text/plain", b"", message=f"the query is not valid SPARQL: {err}")
+    except (RuntimeError, ValueError, TypeError) as err:
+        return Answer(400, "text/plain", b"", message=f"the query cannot be evaluated: {err}")
+    except OSError as err:
+        return Answer(500, "text/plain", b"", message=f"the store could not be read: {err}")
+
+
+class QueryProcess:
+    """One query process and the server's end of its pipe."""
+
+    context = multiprocessing.get_context("spawn")
+
+    def __init__(self, store_path: str):
+        self.store_path = store_path
+        self._start()
+
+    def _start(self) -> None:
+        self.conn, child_end = self.context.Pipe()
+        self.process = self.context.Process(target=serve_queries, args=(child_end, self.store_path),
+                                            name="kgpub-query", daemon=True)
+        self.process.start()
+        child_end.close()
+
+    def run(self, job: QueryJob, timeout: float) -> Answer:
+        self.conn.send(job)
+        if not self.conn.poll(timeout):
+            self.restart()
+            raise QueryTimeout()
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):  # it died (out of memory?): start again, report it
+            self.restart()
+            return Answer(500, "text/plain", b"", message="the query process ended unexpectedly")
+
+    def restart(self) -> None:
+        self.stop()
+        self._start()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryPool:
+    """Query processes of one server process, one per request thread at most, started as needed."""
+
+    def __init__(self, store_path: str, size: int):
+        self.store_path, self.size = store_path, size
+        self._idle: list[QueryProcess] = []
+        self._count = 0
+        self._available = threading.Condition()
+
+    def run(self, job: QueryJob, timeout: float) -> Answer:
+        """Run a job; QueryTimeout when it (with any wait for a free process) takes longer than timeout."""
+        started = time.monotonic()
+        process = self._acquire(timeout)
+        try:
+            return process.run(job, max(0.0, timeout - (time.monotonic() - started)))
+        finally:
+            self._release(process)
+
+    def _acquire(self, timeout: float) -> QueryProcess:
+        with self._available:
+            if not self._idle and self._count < self.size:
+                self._count += 1
+                return QueryProcess(self.store_path)
+            if not self._available.wait_for(lambda: self._idle, timeout):
+                raise QueryTimeout()
+            return self._idle.pop()
+
+    def _release(self, process: QueryProcess) -> None:
+        with self._available:
+            self._idle.append(process)
+            self._available.notify()
+
+    def close(self) -> None:
+        with self._available:
+            for process in self._idle:
+                process.stop()
+            self._idle.clear()
