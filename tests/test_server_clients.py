@@ -168,10 +168,15 @@ SELECT ?title ?journalTitle (COUNT(DISTINCT ?subject) AS ?subjects) WHERE {
 """
 
 
+def comunica_command(node, source: str, query: str) -> list[str]:
+    """comunica-sparql over one source (a document URL, or `sparql@URL` for an endpoint)."""
+    return [node, str(CLIENTS / "node_modules" / ".bin" / "comunica-sparql"), source, query,
+            "-t", SPARQL_RESULTS_JSON, "-l", "info"]
+
+
 def comunica(node, source: str, query: str) -> tuple[list[dict], str]:
     """Runs comunica-sparql over one source; returns the result bindings and its info log."""
-    command = [node, str(CLIENTS / "node_modules" / ".bin" / "comunica-sparql"), source, query,
-               "-t", SPARQL_RESULTS_JSON, "-l", "info"]
+    command = comunica_command(node, source, query)
     result = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=CLIENTS)
     assert result.returncode == 0, f"comunica-sparql exited {result.returncode}:\n{result.stderr[-3000:]}"
     return json.loads(result.stdout)["results"]["bindings"], result.stderr
