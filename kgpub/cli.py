@@ -249,8 +249,10 @@ def query(store_dir, format, sparql):
 @click.option("--query-timeout", type=click.FloatRange(0.1, 3600), default=lambda: float(
               os.environ.get("KGPUB_QUERY_TIMEOUT", "30")), show_default="$KGPUB_QUERY_TIMEOUT or 30",
               help="Seconds a SPARQL query may run before it is stopped (503).")
+@click.option("--query-processes/--no-query-processes", default=True, hidden=True,
+              help="Run SPARQL queries in killable processes (without: no hard time limit; for benchmarks).")
 @click.option("--access-log", is_flag=True, help="Log every request to standard error.")
-def serve(store_dir, base, host, port, workers, threads, query_timeout, access_log):
+def serve(store_dir, base, host, port, workers, threads, query_timeout, query_processes, access_log):
     """Serve the store as Linked Data: documents, pages, search, SPARQL (gunicorn)."""
     import tempfile
 
@@ -263,7 +265,7 @@ def serve(store_dir, base, host, port, workers, threads, query_timeout, access_l
     err_console.print(f"kgpub: serving {store_dir} as {base} on http://{host}:{port}/ with {workers} workers",
                       highlight=False, markup=False)
     settings = {"STORE": str(Path(store_dir).resolve()), "BASE": base, "QUERY_TIMEOUT": query_timeout,
-                "QUERY_PROCESSES": threads}
+                "QUERY_PROCESSES": threads if query_processes else 0}
     run_server(settings, host, port, workers, threads, access_log)
 
 

@@ -131,14 +131,15 @@ def serve_queries(conn, store_path: str) -> None:
                 job = conn.recv()
             except (EOFError, OSError):
                 return
-            conn.send(_answer(reader, job))
+            conn.send(answer(reader.current(), job))
     finally:
         reader.close()
 
 
-def _answer(reader: SnapshotReader, job: QueryJob) -> Answer:
+def answer(store: pyoxigraph.Store, job: QueryJob) -> Answer:
+    """The job's answer, errors included (what a query process sends back)."""
     try:
-        return run(reader.current(), job)
+        return run(store, job)
     except SyntaxError as err:
         return Answer(400, "text/plain", b"", message=f"the query is not valid SPARQL: {err}")
     except (RuntimeError, ValueError, TypeError) as err:
