@@ -225,6 +225,24 @@ def export(store_dir, format, output):
 
 @cli.command()
 @store_option
+def dump(store_dir):
+    """Write the dumps the server offers (N-Quads, Turtle, JSON-LD, gzipped) and the VoID figures."""
+    from kgpub.graph import dumps
+
+    if not Path(store_dir).is_dir():
+        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
+    try:
+        folder = dumps.dump_store(store_dir)
+    except dumps.DumpError as err:
+        raise click.UsageError(str(err)) from None
+    manifest = dumps.published(store_dir).manifest
+    for entry in manifest["files"]:
+        err_console.print(f"{folder / entry['file']}  {entry['bytes']} bytes  sha256 {entry['sha256']}",
+                          highlight=False, markup=False, soft_wrap=True)
+
+
+@cli.command()
+@store_option
 @click.option("--format", "format", type=click.Choice(RESULT_FORMATS),
               help="Result format (default: json for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE).")
 @click.argument("sparql")

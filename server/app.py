@@ -11,7 +11,7 @@ from typing import Mapping
 from flask import Flask, Response
 
 from kgpub import config
-from kgpub.server import errors, linked_data, metadata, metrics, pages, sparql
+from kgpub.server import errors, linked_data, metadata, metrics, pages, self_description, sparql
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Last-Modified, Vary"
@@ -38,6 +38,7 @@ def create_app(settings: Mapping | None = None) -> Flask:
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(self_description.bp)
     metrics.init_app(app)
     errors.register(app)
     pages.register_template_globals(app)
