@@ -51,6 +51,23 @@ class Store(ABC):
     def remove_graphs(self, graphs: Iterable[NamedNode]) -> None: ...
 
     @abstractmethod
+    def has_graph(self, graph: NamedNode) -> bool:
+        """Whether this named graph is stored."""
+
+    @abstractmethod
+    def default_graph_triples(self) -> list[Triple]:
+        """The store's own default graph (not the union the SPARQL endpoint queries)."""
+
+    @abstractmethod
+    def write_default_graph(self, triples: Iterable[Triple], replace: bool) -> None:
+        """Add these triples to the default graph, or replace it with them, in one transaction."""
+
+    @abstractmethod
+    def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = ()) -> None:
+        """A SPARQL 1.1 Update; using/using_named are the protocol's dataset (USING / USING NAMED).
+        The search index, record copies and content digests of what it changes are kept right."""
+
+    @abstractmethod
     def query(self, sparql: str):
         """A SPARQL query over the union of all graphs; pyoxigraph result objects."""
 

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
 import pyoxigraph
-from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
+from kgpub.graph.mapping import with_digest
 from kgpub.graph.namespaces import DCTERMS, KGV, PREFIXES, XSD
 from kgpub.graph.search import SearchIndex
 from kgpub.graph.store import snapshots
+from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.store.record_copies import RecordCopies
 from kgpub.graph.store.base import OUTPUT_GRAPH_PATH, Store, StoreError
 
@@ -60,6 +62,12 @@ class OxigraphReads(Store):
 
     def graph_triples(self, graph: NamedNode) -> list[Triple]:
         return [q.triple for q in self.db.quads_for_pattern(None, None, None, graph)]
+
+    def has_graph(self, graph: NamedNode) -> bool:
+        return self.db.contains_named_graph(graph)
+
+    def default_graph_triples(self) -> list[Triple]:
+        return [q.triple for q in self.db.quads_for_pattern(None, None, None, DefaultGraph())]
 
     def triples(self, subject=None, predicate=None, obj=None) -> Iterator[Triple]:
         seen = set()
@@ -214,6 +222,60 @@ class OxigraphStore(OxigraphReads):
         self.copies.remove(graphs)
         self._commit()
 
+    def write_default_graph(self, triples: Iterable[Triple], replace: bool) -> None:
+        """One SPARQL update, so one transaction: readers never see the graph half replaced."""
+        data = pyoxigraph.serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8")
+        self._store.update(("DROP SILENT DEFAULT ;\n" if replace else "") + f"INSERT DATA {{\n{data}}}")
+        self.publish_snapshot()
+
+    def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = ()) -> None:
+        """A SPARQL 1.1 Update (transactional in Oxigraph), then the derived data of the record
+        graphs it may have changed put right: digests, search entries, copies (updates.py)."""
+        plan = plan_update(sparql, using, using_named)
+        records = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if OUTPUT_GRAPH_PATH in g]
+        # Readers trust a copy whose digest matches the graph's: drop the copies the update may
+        # make stale before it runs, so that a crash in between cannot leave one trusted.
+        if records is None:
+            self.copies.rebuild(())
+        else:
+            self.copies.remove(records)
+        try:
+            self._store.update(plan.text)
+        except SyntaxError as err:
+            raise UpdateError(f"the update is not valid SPARQL: {err}") from None
+        except (OSError, RuntimeError, ValueError) as err:
+            raise UpdateError(f"the update failed: {err}") from None
+        finally:
+            self._settle_after_update(records)
+
+    def _settle_after_update(self, records: list[NamedNode] | None) -> None:
+        """Re-digest the record graphs (None: all of them), rewrite those whose digest changed
+        (write_graphs keeps search and copies in step), copy the others again, publish."""
+        everything = records is None
+        if everything:
+            records = [g for g in self._store.named_graphs() if isinstance(g, NamedNode) and OUTPUT_GRAPH_PATH in g.value]
+        present = [g for g in records if self._store.contains_named_graph(g)]
+        gone = [g for g in records if g not in present]
+        self.search.remove(gone)
+        self.copies.remove(gone)
+        changed, unchanged = {}, {}
+        for graph in present:
+            triples = self.graph_triples(graph)
+            fresh = redigested(graph, triples)
+            if fresh[-1].object.value == self.graph_digest(graph):
+                unchanged[graph] = triples
+            else:
+                changed[graph] = fresh
+        if changed:
+            self.write_graphs(changed)  # publishes a snapshot
+        if everything:
+            self.search.rebuild(self.output_graphs())
+            self.copies.rebuild(self.output_graphs())
+        else:
+            self.copies.update(unchanged)
+        if not changed:
+            self.publish_snapshot()
+
     def _commit(self) -> None:
         """The batch is on disk with its index entries: drop its journal, show it to readers."""
         self._journal(".json").unlink()
@@ -271,12 +333,25 @@ class SnapshotStore(OxigraphReads):
     def remove_graphs(self, graphs) -> None:
         raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
 
+    def write_default_graph(self, triples, replace: bool) -> None:
+        raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
+
+    def update(self, sparql: str, using=(), using_named=()) -> None:
+        raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
+
     def close(self) -> None:
         self.search.close()
         if self.copies:
             self.copies.close()
         self._db = None
         self._reader.close()
+
+
+def redigested(graph: NamedNode, triples: Iterable[Triple]) -> list[Triple]:
+    """A record graph with its content digest computed again, after a change made outside the
+    mapping; the store's bookkeeping (the old digest, the modified stamp) left out."""
+    content = [t for t in triples if not (t.subject == graph and t.predicate in (KGV.contentDigest, DCTERMS.modified))]
+    return with_digest(graph, content)
 
 
 def _sync(stream) -> None:
