@@ -103,7 +103,8 @@ def _write_files(db: pyoxigraph.Store, folder: Path, mtime: int) -> tuple[list[d
     for fmt in FORMATS:
         with (folder / fmt.file).open("wb") as raw:
             counted = _CountingWriter(raw)
-            with gzip.GzipFile(fileobj=counted, mode="wb", mtime=mtime, filename="") as out:
+            # Level 6 (zlib's default): half the time of gzip's 9 for a file 3 % larger.
+            with gzip.GzipFile(fileobj=counted, mode="wb", compresslevel=6, mtime=mtime, filename="") as out:
                 _serialize(db, fmt.name, out, statistics)
             raw.flush()
             os.fsync(raw.fileno())
