@@ -5,7 +5,8 @@ write over HTTP opens the writer store (`open_store`) in the worker that got the
 its write (which publishes a new snapshot), and closes it again. The server's processes and
 threads take turns through an exclusive `flock` on `{store}/kgpub/write.lock`, each waiting a
 few seconds; when another process (a running `kgpub ingest`) holds the database, the answer is
-`503` with `Retry-After`. Readers see the write at their next request.
+`503` with `Retry-After`. Readers see the write at their next request. A write that committed
+something (a new snapshot was published) asks for fresh dumps in the background (graph/dumps.py).
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from typing import Iterator
 
 from flask import abort, current_app
 
+from kgpub.graph import dumps
 from kgpub.graph.store import Store, StoreError, open_store
+from kgpub.graph.store.snapshots import CURRENT, snapshot_root
 from kgpub.server.errors import error_response
 
 LOCK_FILE = "write.lock"
@@ -36,10 +39,20 @@ def writer_store() -> Iterator[Store]:
         if not _lock_before(lock, deadline):
             unavailable("another write over HTTP is in progress")
         store = _open_before(store_dir, deadline)
+        before = _current_snapshot(store_dir)
         try:
             yield store
         finally:
             store.close()
+    if _current_snapshot(store_dir) != before:
+        dumps.refresh_in_background(store_dir)
+
+
+def _current_snapshot(store_dir: Path) -> str | None:
+    try:
+        return (snapshot_root(store_dir) / CURRENT).read_text()
+    except FileNotFoundError:
+        return None
 
 
 def _lock_before(lock, deadline: float) -> bool:

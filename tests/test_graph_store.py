@@ -1,6 +1,8 @@
 """The SPARQL 1.1 Graph Store HTTP Protocol at /graph-store, through the real server."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
@@ -157,3 +159,17 @@ def test_a_record_graph_put_here_is_served_with_its_new_content_and_digest(serve
     assert len(digests) == 1 and digests[0] != next(record.objects(URIRef(graph), DIGEST))
     found = server.get("/search", params={"q": "Retitled", "format": "json"})
     assert server.seed_iri in found.text, "the search index follows the write"
+
+
+def test_a_write_brings_fresh_dumps(server):
+    from kgpub.graph.dumps import dumps_root
+
+    current = dumps_root(server.cli.store) / "CURRENT"
+    before = current.read_text() if current.exists() else None
+    put = gsp(server, "PUT", {"graph": "http://example.org/g/dumped"}, data="<urn:dumped> <urn:p> 1 .",
+              headers={**ADMIN, **TURTLE})
+    assert put.status_code == 201
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not current.exists() or current.read_text() == before):
+        time.sleep(0.5)
+    assert current.exists() and current.read_text() != before, "a dump of the new snapshot was made"
