@@ -11,7 +11,8 @@ from typing import Mapping
 from flask import Flask, Response
 
 from kgpub import config
-from kgpub.server import errors, linked_data, metadata, metrics, pages, self_description, sparql
+from kgpub.server import (admin, errors, graph_store, linked_data, metadata, metrics, pages, self_description,
+                          sparql)
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Last-Modified, Vary"
@@ -32,13 +33,14 @@ def create_app(settings: Mapping | None = None) -> Flask:
         RETRY_AFTER=10,  # seconds, on a 503
         QUERY_PROCESSES=4,  # query processes per server process: one per request thread (serve --threads)
         ADMIN_TOKEN=os.environ.get("KGPUB_ADMIN_TOKEN") or None,  # None: no writes over HTTP
+        # Uploads to /ingest and /graph-store are read whole: this bounds the memory one costs.
+        MAX_UPLOAD_BYTES=int(os.environ.get("KGPUB_MAX_UPLOAD_BYTES", str(64 * 1024 * 1024))),
     )
     app.config.update(settings or {})
     app.config["BASE"] = config.normalise_base(app.config["BASE"])
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
-    from kgpub.server import admin, graph_store  # the write side (docs/sparql.md, "Writes over HTTP")
     app.register_blueprint(admin.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(self_description.bp)

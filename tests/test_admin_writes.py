@@ -24,7 +24,7 @@ COUNT_OUTPUTS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ?class ; <http:/
 def server(tmp_path_factory):
     cli = Cli(tmp_path_factory.mktemp("admin") / "store")
     report = cli.ingest(SEED)
-    server = Server(cli, env={"KGPUB_ADMIN_TOKEN": TOKEN})
+    server = Server(cli, env={"KGPUB_ADMIN_TOKEN": TOKEN, "KGPUB_MAX_UPLOAD_BYTES": str(3 * 1024 * 1024)})
     server.seed_iri = report[0]["iri"]
     yield server
     server.stop()
@@ -70,6 +70,19 @@ def test_ingest_without_the_token_is_401(server):
     response = requests.post(server.url + "/ingest", data=SEED.read_bytes(),
                              headers={"Content-Type": "text/plain"}, timeout=30)
     assert response.status_code == 401
+
+
+def test_only_the_admin_may_send_bodies_over_a_mebibyte(server):
+    """The app refuses bodies over 1 MiB; the admin may send up to KGPUB_MAX_UPLOAD_BYTES (3 MiB here)."""
+    two, four = b"\n" * (2 * 1024 * 1024), b"\n" * (4 * 1024 * 1024)
+    assert requests.post(server.url + "/sparql", data=two, timeout=30,
+                         headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    admin = requests.post(server.url + "/ingest", params={"name": "blank.txt"}, data=two,
+                          headers={**ADMIN, "Content-Type": "text/plain"}, timeout=60)
+    assert admin.status_code not in (413, 500), admin.text
+    too_big = requests.post(server.url + "/ingest", params={"name": "blank.txt"}, data=four,
+                            headers={**ADMIN, "Content-Type": "text/plain"}, timeout=60)
+    assert too_big.status_code == 413
 
 
 # --- SPARQL Update -----------------------------------------------------------------------------------
