@@ -13,7 +13,7 @@ import json
 from typing import Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, NamedNode, Triple
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 Row = Sequence  # one term or None per variable, in the order of the variables

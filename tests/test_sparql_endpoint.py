@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import subprocess
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -310,3 +310,29 @@ def test_others_get_answers_while_a_cartesian_product_runs(limited):
         assert page.status_code == 200
     heavy.join()
     assert max(latencies) < 1.0, f"lookups waited behind the heavy query: {latencies}"
+
+
+def child_pids(pid: int) -> list[int]:
+    result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in result.stdout.split()]
+
+
+def test_query_processes_are_children_of_the_workers(limited):
+    limited.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
+    assert [pid for worker in child_pids(limited.process.pid) for pid in child_pids(worker)]
+
+
+def test_without_query_processes_queries_run_in_the_worker(tmp_path):
+    """The benchmark's baseline (bench/sparql.py): same answers, no query process started."""
+    cli = Cli(tmp_path / "store")
+    cli.ingest(SEED)
+    server = Server(cli, workers=1, args=("--no-query-processes",))
+    try:
+        response = server.get("/sparql", params={"query": SEED_TITLE % cli.ingest(SEED)[0]["iri"]},
+                              headers={"Accept": JSON})
+        assert title_of(response) == SEED.read_text().splitlines()[0]
+        workers = child_pids(server.process.pid)
+        assert workers and not [pid for worker in workers for pid in child_pids(worker)], \
+            "no query process was started"
+    finally:
+        server.stop()
