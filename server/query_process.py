@@ -186,12 +186,11 @@ class QueryProcess:
 
 
 class QueryPool:
-    """Query processes of one server process, one per request thread at most, started as needed."""
+    """Query processes of one server process, one per request thread, all started at once (a
+    spawned interpreter takes a second to start: no request should wait for that)."""
 
     def __init__(self, store_path: str, size: int):
-        self.store_path, self.size = store_path, size
-        self._idle: list[QueryProcess] = []
-        self._count = 0
+        self._idle = [QueryProcess(store_path) for _ in range(size)]
         self._available = threading.Condition()
 
     def run(self, job: QueryJob, timeout: float) -> Answer:
@@ -205,9 +204,6 @@ class QueryPool:
 
     def _acquire(self, timeout: float) -> QueryProcess:
         with self._available:
-            if not self._idle and self._count < self.size:
-                self._count += 1
-                return QueryProcess(self.store_path)
             if not self._available.wait_for(lambda: self._idle, timeout):
                 raise QueryTimeout()
             return self._idle.pop()

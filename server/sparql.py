@@ -141,6 +141,13 @@ def query_pool() -> QueryPool:
         return pool
 
 
+def start_pool(app) -> None:
+    """At a worker's start (gunicorn post_worker_init), so the first query does not wait."""
+    if app.config["QUERY_PROCESSES"]:
+        with app.app_context():
+            query_pool()
+
+
 def close_pool(app) -> None:
     pool = app.extensions.pop(POOL, None)
     if pool is not None and pool.pid == os.getpid():

@@ -37,6 +37,10 @@ def close_store(server, worker) -> None:
     sparql.close_pool(worker.wsgi)
 
 
+def start_query_processes(worker) -> None:
+    sparql.start_pool(worker.wsgi)
+
+
 def forget_worker(server, worker) -> None:
     metrics.worker_exit(worker.pid)
 
@@ -53,6 +57,7 @@ def serve(settings: Mapping, host: str, port: int, workers: int, threads: int, a
         "accesslog": "-" if access_log else None,
         "proc_name": "kgpub",
         "control_socket_disable": True,  # one fixed path per user: two servers would collide
+        "post_worker_init": start_query_processes,
         "worker_exit": close_store,
         "child_exit": forget_worker,
     }
