@@ -23,11 +23,12 @@ run: install
 	KGPUB_STORE=$(STORE) KGPUB_BASE=http://localhost:$(PORT)/ $(BIN)/kgpub serve --port $(PORT)
 
 test: install
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/sparql.py
 
 clean:
 	rm -rf $(VENV) var

@@ -23,7 +23,7 @@ from kgpub.graph.pipeline import BATCH_SIZE, Ingest, Outcome
 from kgpub.graph.record import PartialDate
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.validate import Finding, Validator
-from kgpub.server import metrics, writing
+from kgpub.server import metrics, sparql, writing
 from kgpub.server.errors import error_response
 
 bp = Blueprint("admin", __name__)
@@ -74,12 +74,12 @@ def sparql_update(operation) -> Response:
     using = operation.graphs("using-graph-uri") or ()
     using_named = operation.graphs("using-named-graph-uri") or ()
     try:
-        plan_update(operation.text, using, using_named)  # a bad update is a 400 without waiting for the store
+        plan_update(operation.text, using, using_named, sparql.endpoint_url())  # a bad update is a 400 without waiting for the store
     except UpdateError as err:
         return bad_request(str(err))
     with writing.writer_store() as store:
         try:
-            store.update(operation.text, using, using_named)
+            store.update(operation.text, using, using_named, sparql.endpoint_url())
         except UpdateError as err:
             return bad_request(str(err))
     return Response(status=204)

@@ -14,7 +14,7 @@ import hashlib
 
 import pyoxigraph
 from flask import Blueprint, Response, abort, request
-from pyoxigraph import NamedNode, RdfFormat, Triple
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple
 
 from kgpub.graph.namespaces import DCTERMS
 from kgpub.graph.store.base import OUTPUT_GRAPH_PATH
@@ -86,9 +86,22 @@ def read_body(graph: NamedNode | None) -> list[Triple]:
                           f"send {', '.join(BODY_FORMATS)}"))
     base_iri = graph.value if graph is not None else None
     try:
-        return [quad.triple for quad in pyoxigraph.parse(request.get_data(), format=rdf_format, base_iri=base_iri)]
+        triples = [quad.triple for quad in pyoxigraph.parse(request.get_data(), format=rdf_format, base_iri=base_iri)]
     except (SyntaxError, ValueError) as err:
         abort(bad_request(f"the body is not valid {media_type}: {err}"))
+    return with_fresh_blank_nodes(triples)
+
+
+def with_fresh_blank_nodes(triples: list[Triple]) -> list[Triple]:
+    """A body's blank-node labels are local to it: `_:x` PUT into two graphs is two nodes."""
+    fresh: dict[BlankNode, BlankNode] = {}
+
+    def renamed(term):
+        if isinstance(term, BlankNode):
+            return fresh.setdefault(term, BlankNode())
+        return term
+
+    return [Triple(renamed(t.subject), t.predicate, renamed(t.object)) for t in triples]
 
 
 def write_graph(graph: NamedNode | None, triples: list[Triple], replace: bool) -> Response:

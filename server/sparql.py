@@ -98,7 +98,7 @@ def answer_query(operation: Operation) -> Response:
     choice = sparql_formats.choose(request.headers.get("Accept"),
                                    request.values.get("format") or request.values.get("output"))
     job = QueryJob(operation.text, operation.graphs("default-graph-uri"), operation.graphs("named-graph-uri"),
-                   choice.results, choice.graph, current_app.config["SPARQL_MAX_ROWS"])
+                   choice.results, choice.graph, current_app.config["SPARQL_MAX_ROWS"], endpoint_url())
     timeout = current_app.config["QUERY_TIMEOUT"]
     with metrics.query_timer() as timing:
         try:

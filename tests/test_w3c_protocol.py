@@ -23,9 +23,7 @@ from tests.w3c.suite import protocol_tests
 BOOLEAN_TYPES = {"application/sparql-results+xml": "xml", "application/sparql-results+json": "json"}
 TABULAR_TYPES = {**BOOLEAN_TYPES, "text/csv": "csv", "text/tab-separated-values": "tsv"}
 # Endpoint bugs, strict: once fixed, the test passes and the xfail must go.
-NO_BASE_IRI = ("the endpoint resolves relative IRIs against no base (server/sparql.py never sets "
-               "QueryJob.base_iri; updates likewise): the protocol lets the service define one, e.g. the endpoint URL")
-ENDPOINT_BUGS = {"query_content_type_construct": NO_BASE_IRI, "update_base_uri": NO_BASE_IRI}
+ENDPOINT_BUGS: dict[str, str] = {}  # none now: the base IRI (the endpoint's) came with the tests
 RDF_TYPES = {"application/rdf+xml": "xml", "text/turtle": "turtle", "application/n-triples": "nt"}
 
 

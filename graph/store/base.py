@@ -63,7 +63,8 @@ class Store(ABC):
         """Add these triples to the default graph, or replace it with them, in one transaction."""
 
     @abstractmethod
-    def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = ()) -> None:
+    def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = (),
+               base_iri: str | None = None) -> None:
         """A SPARQL 1.1 Update; using/using_named are the protocol's dataset (USING / USING NAMED).
         The search index, record copies and content digests of what it changes are kept right."""
 

@@ -228,10 +228,11 @@ class OxigraphStore(OxigraphReads):
         self._store.update(("DROP SILENT DEFAULT ;\n" if replace else "") + f"INSERT DATA {{\n{data}}}")
         self.publish_snapshot()
 
-    def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = ()) -> None:
+    def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = (),
+               base_iri: str | None = None) -> None:
         """A SPARQL 1.1 Update (transactional in Oxigraph), then the derived data of the record
         graphs it may have changed put right: digests, search entries, copies (updates.py)."""
-        plan = plan_update(sparql, using, using_named)
+        plan = plan_update(sparql, using, using_named, base_iri)
         records = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if OUTPUT_GRAPH_PATH in g]
         # Readers trust a copy whose digest matches the graph's: drop the copies the update may
         # make stale before it runs, so that a crash in between cannot leave one trusted.
@@ -240,7 +241,7 @@ class OxigraphStore(OxigraphReads):
         else:
             self.copies.remove(records)
         try:
-            self._store.update(plan.text)
+            self._store.update(plan.text, base_iri=base_iri)
         except SyntaxError as err:
             raise UpdateError(f"the update is not valid SPARQL: {err}") from None
         except (OSError, RuntimeError, ValueError) as err:
@@ -336,7 +337,7 @@ class SnapshotStore(OxigraphReads):
     def write_default_graph(self, triples, replace: bool) -> None:
         raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
 
-    def update(self, sparql: str, using=(), using_named=()) -> None:
+    def update(self, sparql: str, using=(), using_named=(), base_iri=None) -> None:
         raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
 
     def close(self) -> None:

@@ -41,9 +41,10 @@ class UpdatePlan:
     graphs: frozenset[str] | None  # IRIs of the named graphs it may change; None: any graph
 
 
-def plan_update(update: str, using: Iterable[str] = (), using_named: Iterable[str] = ()) -> UpdatePlan:
+def plan_update(update: str, using: Iterable[str] = (), using_named: Iterable[str] = (),
+                base_iri: str | None = None) -> UpdatePlan:
     using, using_named = list(using), list(using_named)
-    operations = parse(update)
+    operations = parse(update, base_iri)
     if any(op.name == "Load" for op in operations):
         # LOAD would make the server fetch any URL it is given; data comes in by the Graph Store Protocol.
         raise UpdateError("LOAD is not supported here; PUT or POST the data to /graph-store instead")
@@ -55,9 +56,9 @@ def plan_update(update: str, using: Iterable[str] = (), using_named: Iterable[st
     return UpdatePlan(update, touched_graphs(operations))
 
 
-def parse(update: str) -> list:
+def parse(update: str, base_iri: str | None = None) -> list:
     try:
-        return list(translateUpdate(parseUpdate(update)).algebra)
+        return list(translateUpdate(parseUpdate(update), base=base_iri).algebra)
     except ParseException as err:
         raise UpdateError(f"the update is not valid SPARQL: {err}") from None
     except Exception as err:  # rdflib's algebra raises plain Exceptions for bad input (unknown prefix)
