@@ -13,6 +13,9 @@ from conftest import PURE_API, SEED, Cli, Server, doc_path
 from kgpub.graph.namespaces import KGV
 from kgpub.graph.store import open_store
 
+# The tests share one server and build on what earlier ones wrote: keep them on one xdist worker.
+pytestmark = pytest.mark.xdist_group("test_admin_writes")
+
 TOKEN = "s3cret-admin-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 UPDATE = {"Content-Type": "application/sparql-update"}

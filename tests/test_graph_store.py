@@ -10,6 +10,9 @@ from rdflib import Graph, Literal, URIRef
 from conftest import SEED, Cli, Server, doc_path
 from kgpub.graph.namespaces import KGV
 
+# The tests share one server and build on what earlier ones wrote: keep them on one xdist worker.
+pytestmark = pytest.mark.xdist_group("test_graph_store")
+
 TOKEN = "s3cret-graph-store-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 TURTLE = {"Content-Type": "text/turtle"}
