@@ -84,14 +84,13 @@ def run(store: pyoxigraph.Store, job: QueryJob) -> Answer:
             return _not_acceptable("select")
         variables = [v.value for v in result.variables]
         positions = range(len(variables))  # by position: twice as fast as by name
-        rows = islice(([s[i] for i in positions] for s in result), job.max_rows + 1)
-        capped, more = _capped(rows, job.max_rows)
+        capped, more = _capped(([s[i] for i in positions] for s in result), job.max_rows)
         WRITERS[job.results_format](variables, capped, out)
         return Answer(200, RESULTS_MEDIA_TYPES[job.results_format], out.getvalue(), "select", _cap_header(more, job))
     if job.graph_format is None:
         return _not_acceptable("graph")
     fmt = GRAPH_FORMATS[job.graph_format]
-    triples, more = _capped(islice(result, job.max_rows + 1), job.max_rows)
+    triples, more = _capped(result, job.max_rows)
     pyoxigraph.serialize(triples, out, fmt.rdf_format, prefixes=EXPORT_PREFIXES if fmt.name in ("turtle", "trig") else None)
     return Answer(200, fmt.media_type, out.getvalue(), "graph", _cap_header(more, job))
 
@@ -108,8 +107,8 @@ def _dataset(job: QueryJob) -> dict:
 
 
 def _capped(rows, max_rows: int):
-    """The first max_rows of at most max_rows + 1 rows, and whether there were more."""
-    taken = list(rows)
+    """The first max_rows rows, and whether there were more (reading one row past the cap at most)."""
+    taken = list(islice(rows, max_rows + 1))
     return taken[:max_rows], len(taken) > max_rows
 
 

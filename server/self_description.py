@@ -19,12 +19,12 @@ from kgpub import shapes as shapes_package
 from kgpub.graph import dumps
 from kgpub.graph.namespaces import RDF, RDFS, XSD, Namespace
 from kgpub.graph.store.base import OUTPUT_GRAPH_PATH, OUTPUT_PATH
-from kgpub.server import reading
+from kgpub.server import linked_data, reading
 from kgpub.graph.store.oxigraph import EXPORT_PREFIXES
 from kgpub.server.dataset_description import DCAT, NO_FIGURES_YET, SPDX, VOID, dcat_triples, void_triples
 from kgpub.server.errors import error_response
 from kgpub.server.negotiation import BY_SUFFIX, FORMATS, Format, NegotiationError, choose, variants_message
-from kgpub.server.representations import CONTEXT_PATH, rdf_bytes
+from kgpub.server.representations import rdf_bytes
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
@@ -157,7 +157,7 @@ def _rdf_response(triples: list[Triple], fmt: Format, path: str) -> Response:
     if fmt.name in ("turtle", "trig"):  # with the prefixes of the vocabularies that describe datasets
         body = pyoxigraph.serialize(triples, format=fmt.rdf_format, prefixes=DESCRIPTION_PREFIXES)
     else:
-        body = rdf_bytes(triples, fmt, request.host_url.rstrip("/") + CONTEXT_PATH)
+        body = rdf_bytes(triples, fmt, linked_data.context_url())
     return _finish(Response(body, mimetype=fmt.media_type), body, fmt, path)
 
 

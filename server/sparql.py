@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from kgpub.server import metrics, negotiation, query_page, query_process, reading, self_description, sparql_formats
+from kgpub.server import (linked_data, metrics, negotiation, query_page, query_process, reading, self_description,
+                          sparql_formats)
 from kgpub.server.errors import error_response
 from kgpub.server.query_process import QueryJob, QueryPool, QueryTimeout
 from kgpub.server.representations import rdf_bytes
@@ -160,7 +161,7 @@ def describe_service() -> Response:
     if choice.format.rdf_format is None:
         return query_page.render()
     triples = self_description.service_description(endpoint_url())
-    body = rdf_bytes(triples, choice.format, request.host_url.rstrip("/") + "/context/v1.jsonld")
+    body = rdf_bytes(triples, choice.format, linked_data.context_url())
     response = Response(body, mimetype=choice.format.media_type)
     response.headers["Vary"] = "Accept"
     response.headers["Cache-Control"] = "public, max-age=300"
