@@ -6,7 +6,8 @@ graphs that /sparql queries by default, but the graph that holds what no named g
 and go through the store's one writer (writing.py).
 
 A record graph (`{base}graph/output/{key}`) written here gets its content digest computed again
-(the old digest and modified stamp dropped first), so that its record copy stays consistent.
+(the old digest and modified stamp dropped first), so that its record copy stays consistent, and
+a new `dcterms:modified` stamp. Any other graph holds exactly the triples sent.
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ import pyoxigraph
 from flask import Blueprint, Response, abort, request
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple
 
-from kgpub.graph.namespaces import DCTERMS
 from kgpub.graph.store.base import OUTPUT_GRAPH_PATH
 from kgpub.graph.store.oxigraph import redigested
 from kgpub.server import admin, negotiation, reading, writing
@@ -113,16 +113,13 @@ def write_graph(graph: NamedNode | None, triples: list[Triple], replace: bool) -
         existed = store.has_graph(graph)
         if existed and not replace:
             triples = store.graph_triples(graph) + triples
-        store.write_graphs({graph: without_bookkeeping(graph, triples)})
+        if OUTPUT_GRAPH_PATH in graph.value:
+            # A record graph: digested again (its record copy stays consistent) and stamped
+            # for the record page's Last-Modified.
+            store.write_graphs({graph: redigested(graph, triples)})
+        else:  # any other graph holds exactly the triples sent, as the protocol says
+            store.write_graphs({graph: triples}, stamp=False)
     return Response(status=204 if existed else 201)
-
-
-def without_bookkeeping(graph: NamedNode, triples: list[Triple]) -> list[Triple]:
-    """The triples to store: a record graph digested again, any graph without its old modified
-    stamp (the store stamps every graph it writes)."""
-    if OUTPUT_GRAPH_PATH in graph.value:
-        return redigested(graph, triples)
-    return [t for t in triples if not (t.subject == graph and t.predicate == DCTERMS.modified)]
 
 
 def delete_graph(graph: NamedNode | None) -> Response:

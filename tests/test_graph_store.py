@@ -160,6 +160,8 @@ def test_a_record_graph_put_here_is_served_with_its_new_content_and_digest(serve
     stored = turtle_graph(gsp(server, "GET", {"graph": graph}).text)
     digests = list(stored.objects(URIRef(graph), DIGEST))
     assert len(digests) == 1 and digests[0] != next(record.objects(URIRef(graph), DIGEST))
+    stamps = list(stored.objects(URIRef(graph), URIRef("http://purl.org/dc/terms/modified")))
+    assert len(stamps) == 1, "a record graph carries one fresh stamp (the page's Last-Modified)"
     found = server.get("/search", params={"q": "Retitled", "format": "json"})
     assert server.seed_iri in found.text, "the search index follows the write"
 

@@ -68,8 +68,6 @@ def test_w3c_query_evaluation(endpoint, test):
         assert failure is None, f"{test.id} ({test.name}):\n{failure}"
 
 
-@pytest.mark.xfail(strict=True, reason="the store stamps every graph it writes with <graph> dct:modified "
-                   "(graph/store/oxigraph.py write_graphs); loading.GraphStoreLoader.drop_stamps removes it")
 def test_graph_store_put_keeps_exactly_the_triples_sent(endpoint):
     triple = "<http://example.org/s> <http://example.org/p> \"o\" .\n"
     graph = "http://example.org/w3c-harness/put-check"

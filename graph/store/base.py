@@ -2,7 +2,8 @@
 
 One named graph per record. A write is a batch of whole graphs: each graph in it is either
 written completely or not at all, and a graph that already exists is replaced, never merged.
-The store stamps each graph it writes with `<graph> dcterms:modified` (the server's Last-Modified).
+The store stamps each graph it writes with `<graph> dcterms:modified` (the server's Last-Modified),
+unless the writer asks it not to (a Graph Store PUT of a graph that holds no record).
 """
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ class Store(ABC):
         """Every research output's graph with its triples, streamed (to rebuild indexes)."""
 
     @abstractmethod
-    def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
-        """Write these graphs as one batch: new ones added, existing ones replaced whole."""
+    def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]], stamp: bool = True) -> None:
+        """Write these graphs as one batch: new ones added, existing ones replaced whole; with
+        stamp, each gets `<graph> dcterms:modified` now."""
 
     @abstractmethod
     def remove_graphs(self, graphs: Iterable[NamedNode]) -> None: ...

@@ -178,14 +178,13 @@ class OxigraphStore(OxigraphReads):
             derived.remove(graphs)
             derived.update(present)
 
-    def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
+    def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]], stamp: bool = True) -> None:
         graphs = {graph: list(triples) for graph, triples in graphs.items()}
         replaced = [g for g in graphs if self._store.contains_named_graph(g)]
         self._write_journal(graphs, replaced)
         for graph in replaced:
             self._store.remove_graph(graph)
-        stamp = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
-        stamped = {graph: [Triple(graph, DCTERMS.modified, stamp), *triples] for graph, triples in graphs.items()}
+        stamped = _stamped(graphs) if stamp else graphs
         self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, g) for g, ts in stamped.items() for t in ts)
         self._store.flush()
         self.search.update(graphs)
@@ -328,7 +327,7 @@ class SnapshotStore(OxigraphReads):
     def db(self) -> pyoxigraph.Store:
         return self._db
 
-    def write_graphs(self, graphs) -> None:
+    def write_graphs(self, graphs, stamp: bool = True) -> None:
         raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
 
     def remove_graphs(self, graphs) -> None:
@@ -358,3 +357,8 @@ def redigested(graph: NamedNode, triples: Iterable[Triple]) -> list[Triple]:
 def _sync(stream) -> None:
     stream.flush()
     os.fsync(stream.fileno())
+
+
+def _stamped(graphs: dict[NamedNode, list[Triple]]) -> dict[NamedNode, list[Triple]]:
+    stamp = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    return {graph: [Triple(graph, DCTERMS.modified, stamp), *triples] for graph, triples in graphs.items()}

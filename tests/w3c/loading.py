@@ -6,8 +6,7 @@ canonical IRI as base, and sent as N-Triples: the suite's Turtle uses relative I
 `<>`), and the base a server would give a PUT body is not what the tests assume.
 
 `KGPUB_W3C_LOADER=store` instead writes every graph into the store before the server starts
-(through the store's database, not `write_graphs`, which stamps each graph with dct:modified and
-would add a triple to every answer): a stand-in for running without the Graph Store Protocol.
+(through the store's database): a stand-in for running without the Graph Store Protocol.
 """
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ from tests.w3c.suite import GraphFile
 
 ADMIN_TOKEN = "w3c-test-token"
 LOADER = os.environ.get("KGPUB_W3C_LOADER", "graph-store")  # graph-store | store
-MODIFIED = "http://purl.org/dc/terms/modified"
 RDF_FORMATS = {".ttl": RdfFormat.TURTLE, ".rdf": RdfFormat.RDF_XML, ".nt": RdfFormat.N_TRIPLES}
 
 
@@ -50,20 +48,9 @@ class GraphStore:
         assert response.status_code in (201, 204), \
             f"PUT {graph_file.iri} answered {response.status_code}: {response.text[:500]}"
 
-    def drop_stamps(self) -> None:
-        """Work around the store stamping every graph it writes with `<graph> dct:modified` (right
-        for record graphs, but a Graph Store PUT should store the triples sent and no others): the
-        extra triple changes the answer of every test that counts or lists triples.
-        test_w3c_query.py has the strict xfail that says when this can go."""
-        update = f"DELETE WHERE {{ GRAPH ?graph {{ ?graph <{MODIFIED}> ?stamp }} }}"
-        response = self.session.post(f"{self.url}/sparql", data=update.encode(), timeout=60,
-                                     headers={"Content-Type": "application/sparql-update", **self.auth})
-        assert response.status_code == 204, f"the update answered {response.status_code}: {response.text[:500]}"
-
     def load(self, files: Iterable[GraphFile]) -> None:
         for graph_file in files:
             self.put(graph_file)
-        self.drop_stamps()
 
 
 def create_store(store_path: Path, preload: Iterable[GraphFile] = ()) -> None:
