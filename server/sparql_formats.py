@@ -4,6 +4,7 @@ so both choices are made up front: one for SELECT/ASK results, one for CONSTRUCT
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kgpub.server.negotiation import FORMATS, NegotiationError, parse_accept
 
@@ -30,6 +31,7 @@ class ResultChoice:
     graph: str | None  # a GRAPHS key, or None likewise
 
 
+@lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
 def choose(accept_header: str | None, format_param: str | None) -> ResultChoice:
     if format_param:
         word = format_param.strip().lower()

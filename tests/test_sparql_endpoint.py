@@ -278,6 +278,21 @@ def test_row_cap_cuts_results_and_says_so(limited):
     assert len(response.text.strip().splitlines()) == 7
     response = limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"}, headers={"Accept": JSON})
     assert len(response.json()["results"]["bindings"]) == 3 and "X-SPARQL-MaxRows" not in response.headers
+    response = limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 7"}, headers={"Accept": JSON})
+    assert len(response.json()["results"]["bindings"]) == 7 and "X-SPARQL-MaxRows" not in response.headers, \
+        "exactly the cap is not a cut result"
+
+
+def test_row_cap_holds_in_every_format(limited):
+    """The cap is counted on TSV / N-Triples lines; the other formats are converted from them."""
+    select = {"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"}
+    csv_rows = limited.get("/sparql", params=select, headers={"Accept": "text/csv"}).text.strip().split("\r\n")
+    tsv_rows = limited.get("/sparql", params=select, headers={"Accept": "text/tab-separated-values"}).text.strip()
+    xml = limited.get("/sparql", params=select, headers={"Accept": "application/sparql-results+xml"}).text
+    assert len(csv_rows) == 8 and len(tsv_rows.split("\n")) == 8 and xml.count("<result>") == 7
+    turtle = limited.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "text/turtle"})
+    assert turtle.headers["X-SPARQL-MaxRows"] == "7"
+    assert len(rdflib.Graph().parse(data=turtle.text, format="turtle")) == 7
 
 
 def timeouts(server) -> float:
