@@ -52,29 +52,38 @@ WORKLOADS = (  # name, Accept, random paths?
 
 # One script for every workload: a random path from a file (a file of one path for the fixed
 # workloads), and a count of the response statuses, so that a 3xx fails the run as well as a 4xx/5xx.
+# With a file of ETags (bench/sparql.py), every 200 must also carry one of them: the bodies checked
+# in a sequential pass are then the only ones served. An empty file checks nothing.
 WRK_LUA = """
-local paths = {}
+local paths, etags, check_etags = {}, {}, false
 for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+for line in io.lines("%(etags)s") do etags[line] = true; check_etags = true end
 local threads = {}
 function setup(thread)
   table.insert(threads, thread)
   thread:set("id", #threads)
 end
 function init(args)
-  statuses = {}
+  statuses, unexpected = {}, 0
   math.randomseed(os.time() * 100 + id)  -- each thread its own sequence
 end
 function request() return wrk.format("GET", paths[math.random(#paths)]) end
-function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if check_etags and status == 200 and not etags[headers["ETag"] or headers["etag"] or ""] then
+    unexpected = unexpected + 1
+  end
+end
 function done(summary, latency, requests)
-  local counts = {}
+  local counts, wrong = {}, 0
   for _, thread in ipairs(threads) do
     for status, n in pairs(thread:get("statuses")) do counts[tostring(status)] = (counts[tostring(status)] or 0) + n end
+    wrong = wrong + thread:get("unexpected")
   end
   local e = summary.errors
   io.write(string.format('RESULT {"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, ' ..
-    '"p99_us": %%d, "errors": %%d, "statuses": {', summary.requests, summary.duration, summary.bytes,
-    latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout))
+    '"p99_us": %%d, "errors": %%d, "unexpected_bodies": %%d, "statuses": {', summary.requests, summary.duration,
+    summary.bytes, latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout, wrong))
   local sep = ""
   for status, n in pairs(counts) do io.write(string.format('%%s"%%s": %%d', sep, status, n)); sep = ", " end
   io.write("}}\\n")
@@ -196,11 +205,16 @@ def rollup_kb(pid: int, field: str) -> int:
 
 # --- measuring ---------------------------------------------------------------------------------
 
-def wrk(port: int, accept: str, paths_file: Path, seconds: int, connections: int) -> dict:
-    script = OUT / f"{paths_file.stem}.lua"
-    script.write_text(WRK_LUA % {"paths": paths_file})
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Accept: {accept}",
-               "-s", str(script), f"http://127.0.0.1:{port}/"]
+def wrk(port: int, accept: str, paths_file: Path, seconds: int, connections: int,
+        etags_file: Path | None = None) -> dict:
+    """wrk with WRK_LUA over the paths in paths_file; its RESULT line, parsed."""
+    if etags_file is None:
+        etags_file = paths_file.with_suffix(".no-etags")
+        etags_file.write_text("")
+    script = paths_file.with_suffix(".lua")
+    script.write_text(WRK_LUA % {"paths": paths_file, "etags": etags_file})
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s",
+               "-H", f"Accept: {accept}", "-s", str(script), f"http://127.0.0.1:{port}/"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next((ln for ln in output.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:

@@ -21,6 +21,8 @@ Then:
            in wrk every answer must be 200 and carry the ETag of one of the bodies checked before.
   no-qp    `kgpub serve --no-query-processes` (queries in the request thread, no hard time limit):
            the lookup again, for what the timeout machinery costs.
+  minimal  bench/minimal_sparql.py, a bare Flask + pyoxigraph app under gunicorn with the same
+           workers and threads (the issue's reference point): the lookup again.
   rdflib   every triple of the export in one rdflib Graph (the union default graph, as our endpoint
            answers), the same queries with the same parameters; slow kinds get fewer repetitions
            (a time budget per kind), and every answer must have the expected count.
@@ -38,7 +40,6 @@ import random
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -49,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.serve import (BASE, BIN, OUT, WORKERS, build_store, children, code_fingerprint, free_port,  # noqa: E402
                          ntriples_of, rollup_kb, start, status_kb, stop, wait_for_workers)
+from bench.serve import wrk as serve_wrk  # noqa: E402
 
 TARGET_GEOMEAN = 10.0
 TARGET_LOOKUP_RPS = 2500
@@ -94,43 +96,6 @@ KINDS = (
 }}"""),
 )
 KIND_NAMES = [name for name, _, _ in KINDS]
-
-# As bench/serve.py's script, plus: every 200 must carry one of the ETags of the bodies checked in
-# the sequential pass (the same query and snapshot give the same body, so the same ETag).
-WRK_LUA = """
-local paths, etags = {}, {}
-for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
-for line in io.lines("%(etags)s") do etags[line] = true end
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("id", #threads)
-end
-function init(args)
-  statuses, unexpected = {}, 0
-  math.randomseed(os.time() * 100 + id)
-end
-function request() return wrk.format("GET", paths[math.random(#paths)]) end
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-  if status == 200 and not etags[headers["ETag"] or headers["etag"] or ""] then unexpected = unexpected + 1 end
-end
-function done(summary, latency, requests)
-  local counts, wrong = {}, 0
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do counts[tostring(status)] = (counts[tostring(status)] or 0) + n end
-    wrong = wrong + thread:get("unexpected")
-  end
-  local e = summary.errors
-  io.write(string.format('RESULT {"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, ' ..
-    '"p99_us": %%d, "errors": %%d, "unexpected_bodies": %%d, "statuses": {', summary.requests, summary.duration,
-    summary.bytes, latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout, wrong))
-  local sep = ""
-  for status, n in pairs(counts) do io.write(string.format('%%s"%%s": %%d', sep, status, n)); sep = ", " end
-  io.write("}}\\n")
-end
-"""
-
 
 def query_text(kind: str, iri: str) -> str:
     template = next(t for name, _, t in KINDS if name == kind)
@@ -245,18 +210,11 @@ def sequential(port: int, kind: str, accept: str, params: list, budget: float) -
 
 def wrk(port: int, kind: str, accept: str, urls: list[str], etags: set[str], seconds: int, connections: int,
         label: str) -> dict:
+    """bench/serve.py's wrk over these URLs; every 200 must carry one of these ETags."""
     paths_file, etags_file = OUT / f"sparql-{label}-{kind}.urls", OUT / f"sparql-{label}-{kind}.etags"
     paths_file.write_text("\n".join(urls) + "\n")
-    etags_file.write_text("\n".join(sorted(etags)) + "\n")
-    script = OUT / f"sparql-{label}-{kind}.lua"
-    script.write_text(WRK_LUA % {"paths": paths_file, "etags": etags_file})
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s",
-               "-H", f"Accept: {accept}", "-s", str(script), f"http://127.0.0.1:{port}/"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    line = next((ln for ln in output.splitlines() if ln.startswith("RESULT ")), None)
-    if line is None:
-        sys.exit(f"wrk printed no result:\n{output}")
-    return json.loads(line[len("RESULT "):])
+    etags_file.write_text("".join(f"{etag}\n" for etag in sorted(etags)))  # none: no check
+    return serve_wrk(port, accept, paths_file, seconds, connections, etags_file)
 
 
 def throughput(port: int, kind: str, accept: str, urls: list[str], etags: set[str], args, label: str,
@@ -330,6 +288,24 @@ def bench_endpoint(label: str, extra: list, store: Path, drawn: dict, kinds: lis
         stop(process)
 
 
+def bench_minimal(store: Path, drawn: dict, args) -> dict:
+    """bench/minimal_sparql.py under gunicorn as `kgpub serve` runs (workers, threads): the lookup."""
+    port = free_port()
+    app = f"bench.minimal_sparql:create_app({str(store)!r})"
+    command = [BIN / "gunicorn", "--chdir", ROOT, "--workers", WORKERS, "--threads", args.threads,
+               "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", app]
+    print("minimal: starting", file=sys.stderr)
+    process, ready_s = start(command, port, "/healthz", OUT / f"sparql-minimal-{args.records}.log")
+    try:
+        wait_for_workers(process.pid)
+        latency, urls, _ = sequential(port, "lookup", SELECT_JSON, drawn["params"]["lookup"], args.latency_budget)
+        rate = throughput(port, "lookup", SELECT_JSON, urls, set(), args, "minimal", lambda: True)
+        print(f"  lookup: p50 {latency['p50_ms']} ms, {rate['rps']:,.0f} req/s", file=sys.stderr)
+        return {"kinds": {"lookup": {"latency": latency, "throughput": rate}}}
+    finally:
+        stop(process)
+
+
 # --- rdflib in-process -------------------------------------------------------------------------
 
 def bench_rdflib(ntriples: Path, drawn: dict, args) -> dict:
@@ -370,10 +346,12 @@ def verdicts(report: dict) -> dict:
     lookup = kgpub["lookup"]["throughput"]["rps"]
     bare = report["no_query_processes"]["kinds"]["lookup"]["throughput"]["rps"]
     cost = (bare - lookup) / bare * 100
+    minimal = report["minimal_app"]["kinds"]["lookup"]["throughput"]["rps"]
     return {
         "ratios": {kind: round(r, 1) for kind, r in ratios.items()},
         "geomean": round(geomean, 1),
         "lookup_rps": lookup, "lookup_rps_without_query_processes": bare, "machinery_cost_pct": round(cost, 1),
+        "lookup_rps_minimal_app": minimal,
         "lines": [
             f"geometric-mean speed-up over rdflib {geomean:.1f}x >= {TARGET_GEOMEAN:.0f}x: "
             f"{'PASS' if geomean >= TARGET_GEOMEAN else 'MISS'}",
@@ -381,6 +359,8 @@ def verdicts(report: dict) -> dict:
             f"{'PASS' if lookup >= TARGET_LOOKUP_RPS else 'MISS'}",
             f"timeout machinery costs {cost:.1f} % ({lookup:,.0f} vs {bare:,.0f} lookups/s without query "
             f"processes) < {TARGET_MACHINERY_COST:.0f} %: {'PASS' if cost < TARGET_MACHINERY_COST else 'MISS'}",
+            f"for reference: a minimal Flask + pyoxigraph app (bench/minimal_sparql.py) {minimal:,.0f} lookups/s; "
+            f"kgpub {lookup / minimal * 100:.0f} % of it",
         ],
     }
 
@@ -398,9 +378,10 @@ def print_table(report: dict) -> None:
         print(f"{kind:<16} {k['latency']['p50_ms']:>8.2f}ms {k['latency']['p99_ms']:>7.2f}ms {k['latency']['n']:>5} "
               f"{k['throughput']['rps']:>8,.0f} {r['p50_ms']:>9.2f}ms {r['n']:>4} {v['ratios'][kind]:>6.1f}x "
               f"{engine[kind]['p50_ms']:>13.2f}ms")
-    bare = report["no_query_processes"]["kinds"]["lookup"]
-    print(f"{'lookup, no-qp':<16} {bare['latency']['p50_ms']:>8.2f}ms {bare['latency']['p99_ms']:>7.2f}ms "
-          f"{bare['latency']['n']:>5} {bare['throughput']['rps']:>8,.0f}")
+    for label, key in (("lookup, no-qp", "no_query_processes"), ("lookup, minimal", "minimal_app")):
+        row = report[key]["kinds"]["lookup"]
+        print(f"{label:<16} {row['latency']['p50_ms']:>8.2f}ms {row['latency']['p99_ms']:>7.2f}ms "
+              f"{row['latency']['n']:>5} {row['throughput']['rps']:>8,.0f}")
     print("\nratio: rdflib p50 / kgpub p50 (kgpub over HTTP, rdflib in-process); pyoxigraph p50: the engine "
           "in-process on the snapshot, for reference")
     print("targets:")
@@ -441,13 +422,14 @@ def main() -> None:
     drawn = draw_parameters(store, record_iris, args)
     kgpub = bench_endpoint("kgpub", [], store, drawn, KIND_NAMES, args)
     bare = bench_endpoint("no-qp", ["--no-query-processes"], store, drawn, ["lookup"], args)
+    minimal = bench_minimal(store, drawn, args)
     rdf = bench_rdflib(ntriples, drawn, args)
     report = {"records": args.records, "workers": WORKERS, "threads": args.threads, "connections": args.connections,
               "duration_s": args.duration, "warmup_s": args.warmup, "cores": os.cpu_count(),
               "loadavg_end": Path("/proc/loadavg").read_text().split()[:3], "store": meta, "code": code,
               "queries": {kind: PREFIXES + template for kind, _, template in KINDS},
               "parameters": drawn["pools"], "engine": drawn["engine"],
-              "kgpub": kgpub, "no_query_processes": bare, "rdflib": rdf}
+              "kgpub": kgpub, "no_query_processes": bare, "minimal_app": minimal, "rdflib": rdf}
     report["verdicts"] = verdicts(report)
     (OUT / f"sparql-{args.records}.json").write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
