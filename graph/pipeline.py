@@ -23,6 +23,7 @@ from kgpub.graph.validate import Finding, Validator
 from kgpub.graph.vocabularies import ensure_vocabularies
 
 BATCH_SIZE = 2000
+HEAD_BYTES = 65536  # enough of a file to tell its format by (importers.detect)
 
 
 @dataclass
@@ -67,7 +68,7 @@ def read_file(path: Path, format: str | None) -> Iterator[Record | UnreadableRec
     source = SourceRef(str(path))
     try:
         with path.open("rb") as stream:
-            importer = importers.by_name(format) if format else importers.detect(path, stream.read(64))
+            importer = importers.by_name(format) if format else importers.detect(path, stream.read(HEAD_BYTES))
             stream.seek(0)
             for item in importer.load().read(stream, str(path)):
                 source = item.source

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kgpub.graph import importers
-from kgpub.graph.pipeline import BATCH_SIZE, Ingest, Outcome
+from kgpub.graph.pipeline import BATCH_SIZE, HEAD_BYTES, Ingest, Outcome
 from kgpub.graph.record import PartialDate
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.validate import Finding, Validator
@@ -34,11 +34,15 @@ RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # Media types that name a source format; anything else is told by ?format=, the name or the content.
 SOURCE_MEDIA_TYPES = {
     "text/plain": "pure-page",
-    "application/json": "pure-json",
     "application/x-ndjson": "pure-json",
     "application/jsonl": "pure-json",
+    "application/x-bibtex": "bibtex",
+    "text/x-bibtex": "bibtex",
+    "application/x-research-info-systems": "ris",
+    "application/vnd.citationstyles.csl+json": "csl-json",
 }
-UNSURE_MEDIA_TYPES = ("", "application/octet-stream")
+# Told by ?format=, the file name or the content (JSON: Pure, Crossref or CSL-JSON; importers.detect).
+UNSURE_MEDIA_TYPES = ("", "application/octet-stream", "application/json")
 
 
 # --- who may write ----------------------------------------------------------------------------------
@@ -166,7 +170,7 @@ def read_harvest_date() -> PartialDate:
 
 
 def ingest_upload(run: Ingest, name: str, format: str | None, data: bytes) -> list[Outcome]:
-    importer = importers.by_name(format) if format else importers.detect(Path(name), data[:64])
+    importer = importers.by_name(format) if format else importers.detect(Path(name), data[:HEAD_BYTES])
     items = list(importer.load().read(io.BytesIO(data), name))
     return [o for start in range(0, len(items), BATCH_SIZE) for o in run.process(items[start:start + BATCH_SIZE])]
 

@@ -27,6 +27,16 @@ class Importer:
 IMPORTERS: tuple[Importer, ...] = (
     Importer("pure-page", "pure_page", (".txt",), "Pure portal page, text extracted from its HTML"),
     Importer("pure-json", "pure_json", (".json", ".jsonl"), "Pure web-service research-output JSON (API 5xx)"),
+    Importer("bibtex", "bibtex", (".bib", ".bibtex"), "BibTeX and BibLaTeX (LaTeX decoded to Unicode)"),
+    Importer("ris", "ris", (".ris",), "RIS (RefMan, EndNote, Zotero, Web of Science tags)"),
+    Importer("csl-json", "csl_json", (".csl.json", ".csljson"), "CSL-JSON items (citeproc, Zotero, Crossref's /transform)"),
+    Importer("crossref", "crossref", (".crossref.json",), "Crossref REST API works: a `message`, or its `items` list"),
+)
+# A file named .json is one of three JSON formats: the first of these keys found in its head decides.
+JSON_MARKERS = (
+    ("crossref", (b'"message-type"', b'"reference-count"', b'"is-referenced-by-count"')),
+    ("pure-json", (b'"pureId"', b'"portalUrl"', b'"managingOrganisationalUnit"')),
+    ("csl-json", (b'"container-title"', b'"issued"', b'"citation-key"', b'"author"')),
 )
 
 
@@ -39,19 +49,31 @@ def by_name(name: str) -> Importer:
 
 
 def for_path(path: Path) -> Importer | None:
-    """The importer a file's suffix names, or None when no importer claims it."""
-    suffix = path.suffix.lower()
-    for importer in IMPORTERS:
-        if suffix in importer.suffixes:
-            return importer
-    return None
+    """The importer a file's name claims (the longest suffix wins: x.csl.json is CSL-JSON), or
+    None when no importer claims it."""
+    name = path.name.lower()
+    claims = [(len(suffix), importer) for importer in IMPORTERS for suffix in importer.suffixes
+              if name.endswith(suffix)]
+    return max(claims, key=lambda claim: claim[0])[1] if claims else None
 
 
 def detect(path: Path, head: bytes) -> Importer:
-    """The importer for a file: by suffix, else by its first bytes (JSON or page text)."""
+    """The importer for a file: by name, else by its first bytes; a .json file by what it holds."""
     importer = for_path(path)
-    if importer is not None:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if importer is not None and importer.name != "pure-json":
         return importer
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        return by_name("pure-json")
+    if importer is not None or text[:1] in (b"{", b"["):
+        return by_name(_json_format(head))
+    if text[:1] == b"@":
+        return by_name("bibtex")
+    if text[:2] == b"TY" and text[2:6].strip(b" ").startswith(b"-"):
+        return by_name("ris")
     return by_name("pure-page")
+
+
+def _json_format(head: bytes) -> str:
+    for name, markers in JSON_MARKERS:
+        if any(marker in head for marker in markers):
+            return name
+    return "pure-json"

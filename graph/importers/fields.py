@@ -1,0 +1,105 @@
+"""Field readers the bibliographic importers share (BibTeX, RIS, CSL-JSON, Crossref): types from
+source_types.tsv, person names, page ranges, ISBNs, ORCID iDs and dates in parts.
+
+Each reader takes the source's text and returns the Record's form of it, or None when the text is
+not what the field holds: the importer then says so on the record, naming its own field.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from kgpub.graph.record import PartialDate, Person
+
+SOURCE_TYPES_TSV = Path(__file__).with_name("source_types.tsv")
+OTHER_TYPE = "othercontribution/other"
+ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+# 'e123', '123', 'S12', 'iii', '123--130', '123–130', '123-130', '123 - 130'
+PAGE_RANGE = re.compile(r"\s*([^\s\-–—]+)\s*(?:(?:-{1,3}|–|—)\s*([^\s\-–—]+)\s*)?")
+ISBN_CHARACTERS = re.compile(r"[\dXx][\dXx\- ]{8,20}[\dXx]")
+OTHERS = {"others", "et al.", "et al", "..."}
+
+
+@lru_cache(maxsize=1)
+def _source_types() -> dict[tuple[str, str], str]:
+    table = {}
+    for line in SOURCE_TYPES_TSV.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("format\t"):
+            continue
+        source_format, source_type, record_type = line.split("\t")
+        table[(source_format, source_type.lower())] = record_type
+    return table
+
+
+def record_type(source_format: str, source_type: str) -> str | None:
+    """Our type key for a source's type ('bibtex', 'inproceedings' -> a conference paper); None
+    when the table does not know it (the importer warns and uses OTHER_TYPE)."""
+    return _source_types().get((source_format, source_type.strip().lower()))
+
+
+def person(name: str) -> Person | None:
+    """A name as bibliographies write it: 'Family, Given', 'Family, Jr., Given', 'Given Family',
+    '{Corporate Name}' (kept whole). None for 'others' and empty names."""
+    text = " ".join(name.split())
+    if not text or text.lower() in OTHERS:
+        return None
+    if text.startswith("{") and text.endswith("}"):
+        return Person(name=text[1:-1].strip())
+    if "," in text:
+        family, _, rest = (part.strip() for part in text.partition(","))
+        given = rest.rpartition(",")[2].strip() if "," in rest else rest  # 'Family, Jr., Given'
+        return Person(given_name=given or None, family_name=family or None)
+    words = text.split(" ")
+    if len(words) == 1:
+        return Person(family_name=text)
+    return Person(given_name=" ".join(words[:-1]), family_name=words[-1])
+
+
+def page_range(text: str) -> tuple[str, str | None] | None:
+    """'123--130' -> ('123', '130'); 'e123' -> ('e123', None); None if it is not pages."""
+    found = PAGE_RANGE.fullmatch(text)
+    if not found:
+        return None
+    return found.group(1), found.group(2)
+
+
+def isbns(text: str) -> list[str]:
+    """Every ISBN-10 or ISBN-13 in the text with a valid check digit, digits only ('978…', '0…X')."""
+    found = []
+    for candidate in ISBN_CHARACTERS.findall(text):
+        digits = re.sub(r"[\- ]", "", candidate).upper()
+        if _valid_isbn(digits) and digits not in found:
+            found.append(digits)
+    return found
+
+
+def _valid_isbn(digits: str) -> bool:
+    if len(digits) == 10 and digits[:9].isdigit():
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
+        return total % 11 == 0
+    if len(digits) == 13 and digits.isdigit():
+        return sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(digits)) % 10 == 0
+    return False
+
+
+def orcid(text: str) -> str | None:
+    """'https://orcid.org/0000-0002-1825-0097' or the bare iD -> '0000-0002-1825-0097'."""
+    bare = text.strip().rstrip("/").rpartition("/")[2].upper()
+    return bare if ORCID.fullmatch(bare) else None
+
+
+def date_of_parts(year, month=None, day=None) -> PartialDate | None:
+    """A date at the precision the source gives (CSL 'date-parts', RIS 'PY', BibTeX year/month);
+    None when the parts are not a real date."""
+    try:
+        parts = [int(p) for p in (year, month, day) if p not in (None, "")]
+        return PartialDate(*parts) if parts else None
+    except (TypeError, ValueError):
+        return None
+
+
+def iso_date(text: str) -> PartialDate | None:
+    """'2021', '2021-03', '2021-03-09' (also '2021/03/09', a time after it) -> a PartialDate."""
+    found = re.match(r"\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?", text)
+    return date_of_parts(*found.groups()) if found else None

@@ -1,0 +1,88 @@
+"""The field readers the bibliographic importers share, and how a file's format is told."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import PURE_API
+
+from kgpub.graph.importers import detect, fields, for_path
+from kgpub.graph.record import PartialDate, Person
+
+REAL = PURE_API.parent
+
+
+@pytest.mark.parametrize("source_format, source_type, expected", [
+    ("bibtex", "InProceedings", "contributiontobookanthology/conference"),
+    ("bibtex", "phdthesis", "thesis/doc"),
+    ("ris", "JOUR", "contributiontojournal/article"),
+    ("csl", "paper-conference", "contributiontobookanthology/conference"),
+    ("crossref", "posted-content", "workingpaper/preprint"),
+    ("bibtex", "nonsense", None),
+])
+def test_source_types_come_from_the_table(source_format, source_type, expected):
+    assert fields.record_type(source_format, source_type) == expected
+
+
+def test_every_type_in_the_table_is_one_of_ours():
+    from kgpub import ontology
+
+    ours = {t.key for t in ontology.read_pure_types()}
+    assert set(fields._source_types().values()) <= ours
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Knuth, Donald E.", Person(given_name="Donald E.", family_name="Knuth")),
+    ("Donald E. Knuth", Person(given_name="Donald E.", family_name="Knuth")),
+    ("{World Health Organization}", Person(name="World Health Organization")),
+    ("Ford, Jr., Henry", Person(given_name="Henry", family_name="Ford")),
+    ("Plato", Person(family_name="Plato")),
+    ("others", None),
+    ("  ", None),
+])
+def test_names_as_bibliographies_write_them(name, expected):
+    assert fields.person(name) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("123--130", ("123", "130")), ("123–130", ("123", "130")), ("123-130", ("123", "130")),
+    ("e123", ("e123", None)), ("S12 - S19", ("S12", "S19")), ("12", ("12", None)), ("pp. twelve", None),
+])
+def test_page_ranges(text, expected):
+    assert fields.page_range(text) == expected
+
+
+def test_isbns_need_a_valid_check_digit():
+    assert fields.isbns("978-3-16-148410-0; 0-306-40615-2, 1234567890") == ["9783161484100", "0306406152"]
+
+
+def test_orcid_and_dates():
+    assert fields.orcid("https://orcid.org/0000-0002-1825-0097/") == "0000-0002-1825-0097"
+    assert fields.orcid("0000-0002") is None
+    assert fields.iso_date("2021/3/") == PartialDate(2021, 3)
+    assert fields.iso_date("2021-02-30") is None
+    assert fields.date_of_parts(2020, None, None) == PartialDate(2020)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("refs.bib", "bibtex"), ("refs.ris", "ris"), ("items.csl.json", "csl-json"), ("work.crossref.json", "crossref"),
+    ("page.txt", "pure-page"), ("records.jsonl", "pure-json"),
+])
+def test_the_file_name_names_the_format(name, expected):
+    assert for_path(Path(name)).name == expected
+
+
+@pytest.mark.parametrize("path, expected", [
+    (PURE_API / "lund-journal-article.json", "pure-json"),
+    (REAL / "crossref" / "abbotsbury" / "test1.json", "crossref"),
+    (REAL / "crossref" / "commonmeta" / "crossref-list.json", "crossref"),
+    (REAL / "csljson" / "commonmeta" / "citeproc.json", "csl-json"),
+])
+def test_a_json_file_is_told_by_what_it_holds(path, expected):
+    assert detect(path, path.read_bytes()[:65536]).name == expected
+
+
+def test_a_file_without_a_known_name_is_told_by_its_first_bytes():
+    assert detect(Path("upload"), b"\xef\xbb\xbf@article{x, title={T}}").name == "bibtex"
+    assert detect(Path("upload"), b"TY  - JOUR\nTI  - T\nER  - \n").name == "ris"
+    assert detect(Path("upload"), b"Journal article\nA title").name == "pure-page"
