@@ -80,7 +80,7 @@ class Server:
             try:
                 requests.get(self.url + "/", timeout=2)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a slow first page
                 time.sleep(0.1)
         raise AssertionError(f"kgpub serve did not answer within {seconds} s:\n{self.output()}")
 
