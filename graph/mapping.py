@@ -19,13 +19,17 @@ from kgpub import ontology
 from kgpub.graph import keys
 from kgpub.graph.namespaces import (
     C4O, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, OWL, PRISM, PRO, PSO, RDF,
-    RDFS, SCHEMA, SKOS, XSD,
+    PROV, RDFS, SCHEMA, SKOS, XSD,
 )
 from kgpub.graph.record import PartialDate, Record
 
 LANGUAGE_IRI = "http://id.loc.gov/vocabulary/iso639-1/"
 DOI_RESOLVER = "https://doi.org/"
-CITATION_SOURCES = {"scopus": NamedNode("https://www.scopus.com/")}  # else the source's name as a literal
+CITATION_SOURCES = {  # else the source's name as a literal
+    "scopus": NamedNode("https://www.scopus.com/"),
+    "crossref": NamedNode("https://www.crossref.org/"),
+    "web of science": NamedNode("https://www.webofscience.com/"),
+}
 
 STATUS_TERMS = {
     "published": PSO.published,
@@ -371,6 +375,18 @@ def write_authors(context: Context) -> None:
             write_identifier(context, agent, "orcid", DATACITE.orcid, person.orcid)
 
 
+def write_provenance(context: Context) -> None:
+    """PROV-O on the named graph: the source records the work was built from (graph/sources.py)."""
+    graph = graph_iri(context.base, context.key)
+    for derivation in context.record.derived_from:
+        source = NamedNode(f"{graph.value}#source-{quote(derivation.format)}")
+        context.add(graph, PROV.wasDerivedFrom, source)
+        context.add(source, RDF.type, PROV.Entity)
+        context.add(source, DCTERMS["format"], Literal(derivation.format))
+        context.add(source, DCTERMS.source, Literal(derivation.location))
+        context.add(source, PROV.generatedAtTime, Literal(derivation.imported, datatype=XSD.dateTime))
+
+
 # The mapping table: applied in this order to every record.
 RULES: tuple[Callable[[Context], None], ...] = (
     write_type,
@@ -395,4 +411,5 @@ RULES: tuple[Callable[[Context], None], ...] = (
     write_authors,
     write_identifiers,
     field_rule("urls", FABIO.hasURL, any_uri),
+    write_provenance,
 )

@@ -14,10 +14,10 @@ from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import NamedNode
 
-from kgpub.graph import importers, keys, lifecycle
+from kgpub.graph import importers, keys, lifecycle, sources
 from kgpub.graph.mapping import MappedRecord, map_record
 from kgpub.graph.namespaces import PREFIXES
-from kgpub.graph.record import PartialDate, Problem, Record, SourceRef, UnreadableRecord
+from kgpub.graph.record import Derivation, PartialDate, Problem, Record, SourceRef, UnreadableRecord
 from kgpub.graph.store import Store
 from kgpub.graph.validate import Finding, Validator
 from kgpub.graph.vocabularies import ensure_vocabularies
@@ -107,8 +107,10 @@ class Ingest:
     """One ingest (or validate) run. `store=None` validates only: nothing is looked up or written."""
 
     def __init__(self, store: Store | None, base: str, harvest_date: PartialDate | None = None,
-                 batch_size: int = BATCH_SIZE, validator: Validator | None = None):
+                 batch_size: int = BATCH_SIZE, validator: Validator | None = None,
+                 source_priority: tuple[str, ...] | None = None):
         self.store = store
+        self.source_priority = source_priority or sources.priority()
         self.base = base
         self.harvest_date = harvest_date
         self.batch_size = batch_size
@@ -143,12 +145,29 @@ class Ingest:
         known_keys = {}
         if self.store is not None:
             known_keys = self.store.find_outputs(c for r in records for c in keys.identity_claims(r))
-        candidates = [Candidate(record, self.map(record, known_keys)) for record in records]
+        work_keys = [self.known_key(record, known_keys) for record in records]
+        # A second record of the same work in this batch (another source, say) waits for the
+        # next round, so that it merges with the first as stored.
+        seen, now, later = set(), [], []
+        for n, key in enumerate(work_keys):
+            (later if key is not None and key in seen else now).append(n)
+            seen.add(key)
+        outcomes = dict(zip(now, self.process_works([records[n] for n in now], [work_keys[n] for n in now])))
+        if later:
+            outcomes.update(zip(later, self.process_records([records[n] for n in later])))
+        return [outcomes[n] for n in range(len(records))]
+
+    def process_works(self, records: list[Record], work_keys: list[str | None]) -> list[Outcome]:
+        """Records of distinct works: merged with their other sources, mapped, validated, stored."""
+        for record in records:
+            self.date_citations(record)
+        merged = [self.merged(record, key) for record, key in zip(records, work_keys)]
+        candidates = [Candidate(m, self.map(m, key)) for (m, _), key in zip(merged, work_keys)]
         # Each candidate is validated under a name of its own: two records of the same work in
         # one batch share a graph IRI but are judged apart.
         findings = self.validator.validate(
             {f"urn:kgpub:candidate:{n}": c.mapped.triples for n, c in enumerate(candidates) if c.mapped})
-        outcomes, accepted = [], {}
+        outcomes, accepted, sources = [], {}, []
         for n, candidate in enumerate(candidates):
             outcome = self.judge(candidate, findings.get(f"urn:kgpub:candidate:{n}", []))
             if outcome.status != "rejected" and self.store is not None:
@@ -156,19 +175,39 @@ class Ingest:
             if outcome.status != "rejected" and self.store is not None:
                 mapped = candidate.mapped
                 outcome.status = self.change_kind(mapped, accepted)
+                sources.append((mapped.key, records[n], merged[n][1]))
                 if outcome.status != "unchanged":
                     accepted[mapped.graph] = mapped.triples
             outcomes.append(outcome)
-        if accepted and self.store is not None:
+        if sources:
+            self.store.sources.keep(sources)
+        if accepted:
             self.store.write_graphs(accepted)
         return outcomes
 
-    def map(self, record: Record, known_keys: dict[tuple[str, str], str]) -> MappedRecord | None:
+    def merged(self, record: Record, key: str | None) -> tuple[Record, Derivation]:
+        """The work as all its sources describe it, listing what it was derived from
+        (graph/sources.py); and how this record is listed there."""
+        if self.store is None or key is None:
+            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+            record.derived_from = [Derivation(record.source.format or "unknown", str(record.source), now)]
+            return record, record.derived_from[0]
+        own = self.store.sources.derivation(key, record)
+        others = [(r, d) for r, d in self.store.sources.of(key) if d.format != own.format]
+        result = sources.merge(record, [r for r, _ in others], self.source_priority)
+        result.derived_from = sorted([own, *(d for _, d in others)], key=lambda d: d.format)
+        return result, own
+
+    def date_citations(self, record: Record) -> None:
+        """Citation counts without a harvest date get the run's (or the file's): part of the
+        source record as kept, so that importing it again finds it unchanged."""
         for citation in record.citations:
             if citation.harvested is None:
                 citation.harvested = self.harvest_date or file_date(record.source.path)
+
+    def map(self, record: Record, key: str | None) -> MappedRecord | None:
         try:
-            return map_record(record, self.base, self.known_key(record, known_keys))
+            return map_record(record, self.base, key)
         except ValueError as err:  # a value no IRI can hold (pyoxigraph checks every IRI)
             record.add_problem("record", f"a value cannot be written as RDF: {err}")
             return None
@@ -176,9 +215,14 @@ class Ingest:
     @staticmethod
     def known_key(record: Record, known_keys: dict[tuple[str, str], str]) -> str | None:
         """The key this work already has (DESIGN.md §3), by its strongest known claim; else a new
-        one. Its claims are remembered, so a duplicate later in the batch gets the same key."""
+        one. Its claims are remembered, so a duplicate later in the batch gets the same key.
+        Claims that name two different works are reported, and the strongest one wins."""
         claims = keys.identity_claims(record)
-        key = next((known_keys[c] for c in claims if c in known_keys), None) or keys.mint_output_key(record)
+        named = [known_keys[c] for c in claims if c in known_keys]
+        key = named[0] if named else keys.mint_output_key(record)
+        if len(set(named)) > 1:
+            record.add_problem("record", "its identifiers name different stored works (keys "
+                               f"{', '.join(sorted(set(named)))}); it is kept with {key}, not merged", "warning")
         strong = [c for c in claims if c[0] != "content"]
         for claim in strong or claims:  # a content key only names works known by nothing stronger
             known_keys.setdefault(claim, key)

@@ -160,6 +160,16 @@ class Topic:
 
 
 @dataclass
+class Derivation:
+    """One source record a work was built from (graph/sources.py): its format, where it was read
+    (file:line) and when it was first imported in this form (ISO 8601, UTC)."""
+
+    format: str
+    location: str
+    imported: str
+
+
+@dataclass
 class Record:
     """One research output, independent of the source format it was read from."""
 
@@ -194,6 +204,7 @@ class Record:
     pure_uuid: str | None = None
     scopus_eid: str | None = None
     urls: list[str] = field(default_factory=list)
+    derived_from: list[Derivation] = field(default_factory=list)  # set by graph/sources.py
     problems: list[Problem] = field(default_factory=list)
 
     def add_problem(self, field_name: str, message: str, severity: Severity = "error") -> None:

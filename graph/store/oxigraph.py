@@ -24,6 +24,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QueryResultsForma
 from kgpub.graph.mapping import with_digest
 from kgpub.graph.namespaces import DCTERMS, KGV, PREFIXES, XSD
 from kgpub.graph.search import SearchIndex
+from kgpub.graph.sources import SourceRecords
 from kgpub.graph.store import snapshots
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.store.record_copies import RecordCopies
@@ -44,6 +45,7 @@ QUERY_RESULT_FORMATS = {
 }
 SEARCH_FILE = "search.sqlite"  # in {store}/kgpub/, beside the snapshots
 COPIES_FILE = "records.sqlite"
+SOURCES_FILE = "sources.sqlite"  # the source records each work was merged from (graph/sources.py)
 JOURNAL_SUFFIX = ".kgpub-journal"  # {store}.kgpub-journal.json: the graphs; .nq: their old content
 # Prefixes worth writing into Turtle/TriG exports (the ones our data uses).
 EXPORT_PREFIXES = {p: iri for p, iri in PREFIXES.items() if p not in ("rdfs", "schema")}
@@ -140,6 +142,7 @@ class OxigraphStore(OxigraphReads):
         missing = [name for name in (SEARCH_FILE, COPIES_FILE) if not (self.path / "kgpub" / name).exists()]
         self.search = SearchIndex(self.path / "kgpub" / SEARCH_FILE)
         self.copies = RecordCopies(self.path / "kgpub" / COPIES_FILE)
+        self.sources = SourceRecords(self.path / "kgpub" / SOURCES_FILE)
         recovered = self._recover_interrupted_write()
         if recovered:
             self._reindex(recovered)
@@ -293,6 +296,7 @@ class OxigraphStore(OxigraphReads):
         self._store.flush()
         self.search.close()
         self.copies.close()
+        self.sources.close()
         del self._store
 
 
