@@ -31,9 +31,10 @@ KEY_STOPWORDS = {"a", "an", "the", "on", "of", "in", "and", "for", "to"}
 VERBATIM_BIBTEX_FIELDS = {"doi", "url"}
 
 
-def to_bibtex(items: Iterable[dict]) -> str:
-    """A BibTeX file (UTF-8, names and titles as they are) with one entry per item."""
-    entries, used_keys = [], set()
+def to_bibtex(items: Iterable[dict], used_keys: set[str] | None = None) -> str:
+    """A BibTeX file (UTF-8, names and titles as they are) with one entry per item; keys unique
+    within it, and against used_keys when a file is written in parts (exports.py)."""
+    entries, used_keys = [], used_keys if used_keys is not None else set()
     for item in items:
         check_item(item)
         key = unique_key(citation_key(item), used_keys)

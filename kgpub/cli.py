@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import io
 import json
 import multiprocessing
 import os
@@ -17,7 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kgpub import config
-from kgpub.graph import importers
+from kgpub.graph import exports, importers, sources
 from kgpub.graph.record import PartialDate
 from kgpub.graph.store import StoreError, open_store
 from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
@@ -86,11 +87,19 @@ def parse_harvest_date(ctx, param, value: str | None) -> PartialDate | None:
     return PartialDate(day.year, day.month, day.day)
 
 
-def run_records(store, base, paths, format, report, harvest_date, verb) -> collections.Counter:
+def _source_priority(value: str | None) -> tuple[str, ...]:
+    try:
+        return sources.priority(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--source-priority") from None
+
+
+def run_records(store, base, paths, format, report, harvest_date, verb,
+                source_priority: tuple[str, ...] | None = None) -> collections.Counter:
     from kgpub.graph.pipeline import Ingest
 
     files = list(_source_files([Path(p) for p in paths]))
-    ingest = Ingest(store, base, harvest_date=harvest_date)
+    ingest = Ingest(store, base, harvest_date=harvest_date, source_priority=source_priority)
     counts = collections.Counter()
     with _progress(len(files), verb) as progress, _report_writer(report) as write_row:
         for outcome in ingest.run(files, format=format, on_file=progress.next_file):
@@ -179,6 +188,10 @@ format_option = click.option(
     help="Source format; detected from the suffix or content when not given.")
 report_option = click.option("--report", type=click.Path(dir_okay=False),
                              help="Write a JSON report with one object per record.")
+priority_option = click.option(
+    "--source-priority", callback=lambda ctx, param, value: _source_priority(value),
+    help="Formats whose fields win when sources of one work are merged, first to last, e.g. "
+         "'crossref,pure-json' (the rest keep the default order: " + ", ".join(sources.DEFAULT_PRIORITY) + ").")
 harvest_option = click.option(
     "--harvest-date", callback=parse_harvest_date,
     help="Date the citation counts were harvested (default: each source file's modification date).")
@@ -190,11 +203,13 @@ harvest_option = click.option(
 @format_option
 @report_option
 @harvest_option
+@priority_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def ingest(store_dir, base, format, report, harvest_date, paths):
-    """Read records from files or folders, validate them and store the valid ones."""
+def ingest(store_dir, base, format, report, harvest_date, source_priority, paths):
+    """Read records from files or folders, validate them and store the valid ones; a record of a
+    work already stored (same DOI, Pure UUID or content key) is merged with it (docs/sources.md)."""
     with opened_store(store_dir, create=True) as store:
-        counts = run_records(store, base, paths, format, report, harvest_date, "ingesting")
+        counts = run_records(store, base, paths, format, report, harvest_date, "ingesting", source_priority)
         if counts["stored"] + counts["updated"] >= OPTIMIZE_AFTER:
             err_console.print("compacting the store after a large load…", highlight=False)
             store.optimize()
@@ -215,12 +230,32 @@ def validate(base, format, report, harvest_date, paths):
 
 @cli.command()
 @store_option
-@click.option("--format", "format", type=click.Choice(EXPORT_FORMATS), default="nquads", show_default=True)
+@base_option
+@click.option("--format", "format", type=click.Choice(EXPORT_FORMATS + exports.FORMATS), default="nquads",
+              show_default=True, help="An RDF format (everything, vocabularies included), or a reference "
+                                      "manager's (the published records, as the pages' \"Cite this\" writes them).")
+@click.option("--iri", help="Only this record (its IRI or its key); bibtex, ris and csl-json only.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
-def export(store_dir, format, output):
-    """Write everything in the store, vocabularies included."""
+def export(store_dir, base, format, iri, output):
+    """Write the store's records in an RDF format, or as BibTeX, RIS or CSL-JSON."""
+    if iri and format not in exports.FORMATS:
+        raise click.UsageError(f"--iri goes with --format {', '.join(exports.FORMATS)}")
     with opened_store(store_dir) as store, _binary_output(output) as stream:
-        store.export(stream, format)
+        if format in EXPORT_FORMATS:
+            return store.export(stream, format)
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n", write_through=True)
+        record = iri if not iri or "/" in iri else f"{base}id/output/{iri}"
+        try:
+            count = exports.export(store, format, text, record, on_skip=_print_skipped)
+        except exports.ExportError as err:
+            raise click.UsageError(str(err)) from None
+        text.flush()
+        text.detach()
+        err_console.print(f"{count} records written as {format}", highlight=False)
+
+
+def _print_skipped(iri: str, why: str) -> None:
+    err_console.print(f"skipped {iri}: {why}", highlight=False, markup=False, soft_wrap=True)
 
 
 @cli.command()

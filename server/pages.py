@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, redirect, rend
 from markupsafe import Markup
 
 from kgpub import ontology
-from kgpub.graph import bibformats, cite, csl
+from kgpub.graph import cite, csl, exports
 from kgpub.graph.mapping import graph_iri, output_iri
 from kgpub.graph.search import SearchError
 from kgpub.graph.terms import triples_to_rdflib_graph
@@ -79,7 +79,7 @@ def citation(key: str, style: str):
     item = csl.csl_item(graph, output_iri(base, key).value)
     for name, label, media_type, suffix in DOWNLOADS:
         if style == name:
-            body = {"bibtex": bibformats.to_bibtex, "ris": bibformats.to_ris, "csl-json": bibformats.to_csl_json}[name]([item])
+            body = exports.write_file([item], name)
             response = Response(body, mimetype=media_type)
             response.headers["Content-Disposition"] = f'attachment; filename="{key[:80]}{suffix}"'
             return response
