@@ -64,6 +64,15 @@ def test_orcid_and_dates():
     assert fields.date_of_parts(2020, None, None) == PartialDate(2020)
 
 
+@pytest.mark.parametrize("label, expected", [
+    ("en", "en"), ("en-US", "en"), ("pt_BR", "pt"), ("eng", "en"), ("English", "en"), ("ger", "de"),
+    ("ngerman", "de"), ("american", "en"), ("New Zealand", "en"), ("Brazilian Portuguese", "pt"),
+    ("Klingon", None), ("", None),
+])
+def test_languages_as_codes_english_and_babel_names(label, expected):
+    assert fields.language_code(label) == expected
+
+
 @pytest.mark.parametrize("name, expected", [
     ("refs.bib", "bibtex"), ("refs.ris", "ris"), ("items.csl.json", "csl-json"), ("work.crossref.json", "crossref"),
     ("page.txt", "pure-page"), ("records.jsonl", "pure-json"),

@@ -7,7 +7,7 @@ Problems name the CSL variable ("issued", "author[2]"), so the value can be foun
 
 Crossref's works use the same names for most variables (`container-title`, `page`, `issued`,
 `author` with `family`/`given`), so graph/importers/crossref.py builds on the readers here
-(JsonItem, load_json, json_items, person_of, date_of, language_code).
+(JsonItem, load_json, json_items, person_of, date_of, read_language).
 """
 from __future__ import annotations
 
@@ -30,16 +30,6 @@ MARKUP = re.compile(r"<[a-zA-Z/!]|&[#\w]+;")  # CSL rich text (<i>, <sup>) and J
 # CSL's `status` ("in press") says the work is not out yet: the Record's status kind instead of published.
 STATUS_KINDS = {"in press": "in-press", "in-press": "in-press", "forthcoming": "in-press",
                 "accepted": "accepted", "submitted": "submitted", "unpublished": "unpublished"}
-# ISO 639-2 codes and English names → ISO 639-1, for sources that write "eng" or "English".
-LANGUAGE_NAMES = """en eng english|de ger deu german|fr fre fra french|es spa spanish|it ita italian
-nl dut nld dutch|pt por portuguese|ru rus russian|zh chi zho chinese|ja jpn japanese|ko kor korean
-sv swe swedish|da dan danish|no nor norwegian|nb nob bokmal|nn nno nynorsk|fi fin finnish|pl pol polish
-cs cze ces czech|sk slo slk slovak|hu hun hungarian|tr tur turkish|el gre ell greek|la lat latin
-ar ara arabic|he heb hebrew|uk ukr ukrainian|ca cat catalan|ro rum ron romanian|hr hrv croatian
-sr srp serbian|sl slv slovenian|bg bul bulgarian|is ice isl icelandic|et est estonian|lv lav latvian
-lt lit lithuanian|fa per fas persian|hi hin hindi|id ind indonesian|ms may msa malay|th tha thai
-vi vie vietnamese|af afr afrikaans|eu baq eus basque|gl glg galician|ga gle irish|cy wel cym welsh"""
-LANGUAGES = {name: group.split()[0] for group in re.split(r"[|\n]", LANGUAGE_NAMES) for name in group.split()}
 
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
@@ -204,19 +194,10 @@ def _date_of_text(item: JsonItem, key: str, text: str) -> PartialDate | None:
     return date
 
 
-def language_code(label: str) -> str | None:
-    """'en', 'en-US', 'eng', 'English' → 'en'; None when it is no language the table knows."""
-    text = label.strip().lower()
-    code = re.split(r"[-_]", text)[0]
-    if re.fullmatch(r"[a-z]{2}", code):
-        return code
-    return LANGUAGES.get(code) or LANGUAGES.get(text)
-
-
 def read_language(item: JsonItem, record: Record, key: str = "language") -> None:
     if (label := item.text(key)) is None:
         return
-    record.language = language_code(label)
+    record.language = fields.language_code(label)
     if record.language is None:
         item.problem(key, f"the language {label!r} is not one the importer knows an ISO 639-1 code for",
                      "warning")

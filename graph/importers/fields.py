@@ -1,5 +1,5 @@
 """Field readers the bibliographic importers share (BibTeX, RIS, CSL-JSON, Crossref): types from
-source_types.tsv, person names, page ranges, ISBNs, ORCID iDs and dates in parts.
+source_types.tsv, person names, page ranges, ISBNs, ORCID iDs, dates in parts and languages.
 
 Each reader takes the source's text and returns the Record's form of it, or None when the text is
 not what the field holds: the importer then says so on the record, naming its own field.
@@ -19,6 +19,19 @@ ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 PAGE_RANGE = re.compile(r"\s*([^\s\-–—]+)\s*(?:(?:-{1,3}|–|—)\s*([^\s\-–—]+)\s*)?")
 ISBN_CHARACTERS = re.compile(r"[\dXx][\dXx\- ]{8,20}[\dXx]")
 OTHERS = {"others", "et al.", "et al", "..."}
+# ISO 639-2 codes, English names and babel/polyglossia names (BibLaTeX `langid`) → ISO 639-1.
+LANGUAGE_NAMES = """en english american british usenglish ukenglish canadian australian newzealand eng
+de german ngerman austrian naustrian swissgerman nswissgerman deutsch ger deu
+fr french francais acadian fre fra|es spanish espanol spa|it italian ita|nl dutch nederlands dut nld
+pt portuguese portuges brazil brazilian por|ru russian rus|pl polish pol|cs czech cze ces
+sk slovak slo slk|sv swedish swe|da danish dan|no norwegian norsk nor|nb bokmal nob|nn nynorsk nno
+fi finnish fin|is icelandic ice isl|el greek gre ell|la latin lat|he hebrew heb|ar arabic ara
+tr turkish tur|hu hungarian magyar hun|ro romanian rum ron|hr croatian hrv|sr serbian srp
+sl slovenian slovene slv|uk ukrainian ukr|bg bulgarian bul|ca catalan cat|eu basque baq eus
+gl galician glg|et estonian est|lv latvian lav|lt lithuanian lit|ga irish gle|cy welsh wel cym
+zh chinese chi zho|ja japanese jpn|ko korean kor|hi hindi hin|sa sanskrit san|fa persian farsi per fas
+id indonesian ind|ms malay may msa|th thai tha|vi vietnamese vie|af afrikaans afr|eo esperanto"""
+LANGUAGES = {name: group.split()[0] for group in re.split(r"[|\n]", LANGUAGE_NAMES) for name in group.split()}
 
 
 @lru_cache(maxsize=1)
@@ -103,3 +116,13 @@ def iso_date(text: str) -> PartialDate | None:
     """'2021', '2021-03', '2021-03-09' (also '2021/03/09', a time after it) -> a PartialDate."""
     found = re.match(r"\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?", text)
     return date_of_parts(*found.groups()) if found else None
+
+
+def language_code(text: str) -> str | None:
+    """'en', 'en-US', 'eng', 'English', 'ngerman', 'New Zealand' → 'en' (ISO 639-1); any
+    two-letter code is taken as one. None when it is no language the table knows."""
+    label = text.strip().lower()
+    code = re.split(r"[-_\s]", label)[0]
+    if re.fullmatch(r"[a-z]{2}", code):
+        return code
+    return LANGUAGES.get(code) or LANGUAGES.get(label.replace(" ", ""))

@@ -20,7 +20,6 @@ from rispy import RisParser, WokParser
 from rispy.config import TAG_KEY_MAPPING, WOK_TAG_KEY_MAPPING
 
 from kgpub.graph.importers import fields
-from kgpub.graph.importers.csl_json import language_code
 from kgpub.graph.importers.text import clean_doi, clean_issn
 from kgpub.graph.record import (CitationCount, Journal, PartialDate, Person, Problem, Record, Series,
                                  Severity, SourceRef, Status, UnreadableRecord)
@@ -238,7 +237,7 @@ def _read_identifiers(tags: _Tags, record: Record, doi_tag: str, number_tags: tu
 def _read_language(tags: _Tags, record: Record, tag: str) -> None:
     if (label := tags.text(tag)) is None:
         return
-    record.language = language_code(label)
+    record.language = fields.language_code(label)
     if record.language is None:
         tags.problem(tag, f"the language {label!r} is not one the importer knows an ISO 639-1 code for")
     elif label.lower() != record.language:
