@@ -136,7 +136,7 @@ def test_csl_json_syntax_error_gives_line_and_column():
     ({"issued": {"date-parts": [[2015, 2, 30]]}}, "issued: impossible date: 2015-2-30"),
     ({"type": "musical-score"}, "type: unknown CSL type 'musical-score': read as othercontribution/other"),
     ({"language": "Klingon"}, "language: the language 'Klingon' is not one the importer knows an ISO 639-1 code for"),
-    ({"author": ["Tenopir, Carol"]}, "author[0]: expected an object, found text"),
+    ({"author": ["Tenopir, Carol"]}, "author[0]: expected an object, found a string"),
     ({"DOI": "10.1371"}, "DOI: '10.1371' is not a DOI"),
     ({"page": "e1 e2"}, "page: 'e1 e2' is neither a page nor a range of pages like 25-28"),
     ({"ISSN": "PLOS"}, "ISSN: 'PLOS' is not an ISSN like '0966-8136'"),

@@ -16,10 +16,10 @@ from typing import Any, BinaryIO
 
 from kgpub.graph.importers import fields
 from kgpub.graph.importers.csl_json import (JsonItem, date_of, is_journal_type, is_part_type, isbns_of,
-                                            issns_of, json_items, json_kind, load_json, person_of,
+                                            issns_of, json_items, load_json, person_of,
                                             plain_text, read_doi, read_language, read_pages, read_type,
                                             require_title, unique)
-from kgpub.graph.importers.text import clean_doi, clean_issn, html_to_text
+from kgpub.graph.importers.text import clean_doi, clean_issn, html_to_text, json_kind
 from kgpub.graph.record import (CitationCount, Journal, Problem, Record, Series, SourceRef, Status,
                                  UnreadableRecord)
 

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from kgpub.graph.importers import fields
-from kgpub.graph.importers.text import UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text
+from kgpub.graph.importers.text import (UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text, json_kind,
+                                       json_syntax_problem)
 from kgpub.graph.record import (Journal, PartialDate, Person, Problem, Record, Series, Severity, SourceRef,
                                  Status, UnreadableRecord)
 
@@ -52,8 +53,7 @@ def load_json(stream: BinaryIO, ref: SourceRef) -> Any | UnreadableRecord:
     except UnreadableInput as err:
         return UnreadableRecord(ref, [err.problem])
     except json.JSONDecodeError as err:
-        message = f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"
-        return UnreadableRecord(ref, [Problem("json", message)])
+        return UnreadableRecord(ref, [json_syntax_problem(err)])
 
 
 def json_items(value: Any, ref: SourceRef, item_keys: tuple[str, ...] = ("type", "title")
@@ -66,13 +66,6 @@ def json_items(value: Any, ref: SourceRef, item_keys: tuple[str, ...] = ("type",
             yield dataclasses.replace(ref, index=index), item
     else:
         yield ref, value
-
-
-def json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    kinds = {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}
-    return "null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
 class JsonItem:

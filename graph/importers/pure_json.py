@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from kgpub.graph.importers.text import UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text
+from kgpub.graph.importers.text import (UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text, json_kind,
+                                       json_syntax_problem)
 from kgpub.graph.record import (CitationCount, Event, Journal, PartialDate, Person, Problem, Record,
                                  Severity, Series, SourceRef, Status, Subject, UnreadableRecord)
 from kgpub.ontology import pure_type_by_uri
@@ -73,7 +74,7 @@ def _read_json_lines(lines: Iterator[bytes], source: str) -> Iterator[Record | U
             message = f"not UTF-8: byte 0x{raw[err.start]:02x} at line {number}, column {err.start + 1}"
             yield UnreadableRecord(ref, [Problem("line", message)])
         except json.JSONDecodeError as err:
-            yield UnreadableRecord(ref, [_json_syntax_problem(err, line=number)])
+            yield UnreadableRecord(ref, [json_syntax_problem(err, line=number)])
 
 
 def _read_document(data: bytes, source: str) -> Iterator[Record | UnreadableRecord]:
@@ -86,7 +87,7 @@ def _read_document(data: bytes, source: str) -> Iterator[Record | UnreadableReco
         yield UnreadableRecord(file_ref, [err.problem])
         return
     except json.JSONDecodeError as err:
-        yield UnreadableRecord(file_ref, [_json_syntax_problem(err, line=err.lineno)])
+        yield UnreadableRecord(file_ref, [json_syntax_problem(err, line=err.lineno)])
         return
     yield from _records_in(value, file_ref)
 
@@ -103,13 +104,9 @@ def _records_in(value: Any, ref: SourceRef) -> Iterator[Record | UnreadableRecor
         yield _research_output(value, ref)
 
 
-def _json_syntax_problem(err: json.JSONDecodeError, line: int) -> Problem:
-    return Problem("json", f"invalid JSON at line {line}, column {err.colno}: {err.msg}")
-
-
 def _research_output(value: Any, ref: SourceRef) -> Record | UnreadableRecord:
     if not isinstance(value, dict):
-        message = f"expected a research-output object, found {_json_kind(value)}"
+        message = f"expected a research-output object, found {json_kind(value)}"
         return UnreadableRecord(ref, [Problem("record", message)])
     if "title" not in value and "type" not in value:
         message = 'not a Pure research output: the object has neither "title" nor "type"'
@@ -134,14 +131,14 @@ class _Node:
         value, path = self.obj, self.path
         for key in dotted.split("."):
             if not isinstance(value, dict):
-                self.record.add_problem(path, f"expected an object, found {_json_kind(value)}")
+                self.record.add_problem(path, f"expected an object, found {json_kind(value)}")
                 return None
             value, path = value.get(key), _join(path, key)
             if value is None:
                 return None
         if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
             return value
-        self.record.add_problem(path, f"expected {_json_kind(kind())}, found {_json_kind(value)}")
+        self.record.add_problem(path, f"expected {json_kind(kind())}, found {json_kind(value)}")
         return None
 
     def text(self, dotted: str) -> str | None:
@@ -165,7 +162,7 @@ class _Node:
             if isinstance(item, kind):
                 yield path, item
             else:
-                self.record.add_problem(path, f"expected {_json_kind(kind())}, found {_json_kind(item)}")
+                self.record.add_problem(path, f"expected {json_kind(kind())}, found {json_kind(item)}")
 
     def formatted_value(self, dotted: str) -> str | None:
         """Pure's {"formatted": …, "value": …}."""
@@ -196,15 +193,6 @@ class _Node:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path and key else path or key
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    return _KIND_NAMES.get(type(value), "null" if value is None else type(value).__name__)
-
-
-_KIND_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a whole number", float: "a number"}
 
 
 # --- the parts of a research output, each filling its Record fields -------------------------

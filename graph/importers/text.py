@@ -1,8 +1,10 @@
 """Text helpers every importer shares: bytes to text (with errors a librarian can act on),
-HTML fragments to plain text, and DOIs to their bare, lower-case form."""
+HTML fragments to plain text, DOIs to their bare, lower-case form, and the words the JSON
+importers use for what they found."""
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from html.parser import HTMLParser
 
@@ -78,3 +80,18 @@ def html_to_text(fragment: str) -> str:
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+_KIND_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a whole number", float: "a number"}
+
+
+def json_kind(value) -> str:
+    """A JSON value's kind as a message names it: 'expected an object, found a string'."""
+    if isinstance(value, bool):
+        return "true or false"
+    return _KIND_NAMES.get(type(value), "null" if value is None else type(value).__name__)
+
+
+def json_syntax_problem(err: json.JSONDecodeError, line: int | None = None) -> Problem:
+    """'invalid JSON at line 5, column 15: …'; `line` when the text was one line of a bigger file."""
+    return Problem("json", f"invalid JSON at line {line or err.lineno}, column {err.colno}: {err.msg}")
