@@ -33,10 +33,11 @@ def write_file(items: Iterable[dict], fmt: str) -> str:
     return {"bibtex": bibformats.to_bibtex, "ris": bibformats.to_ris, "csl-json": bibformats.to_csl_json}[fmt](items)
 
 
-def export(store: Store, fmt: str, out: TextIO, iri: str | None = None,
+def export(store: Store, base: str, fmt: str, out: TextIO, iri: str | None = None,
            on_skip: Callable[[str, str], None] = lambda iri, why: None) -> int:
     """Write the store's published records (or the one record `iri`) to `out`; the count."""
-    items = _items(store, [iri] if iri else None, on_skip)
+    buried = lifecycle.tombstones(store, base)  # withdrawn and merged records: one read
+    items = _items(store, [iri] if iri else None, buried, on_skip)
     if iri is not None:
         found = list(items)
         if not found:
@@ -56,14 +57,14 @@ def export(store: Store, fmt: str, out: TextIO, iri: str | None = None,
     return count
 
 
-def _items(store: Store, iris: list[str] | None, on_skip) -> Iterator[dict]:
+def _items(store: Store, iris: list[str] | None, buried: dict, on_skip) -> Iterator[dict]:
     graphs = ((NamedNode(i.replace("/id/output/", "/graph/output/")), None) for i in iris) if iris \
         else store.output_graphs()
     labels: dict[NamedNode, list[Triple]] = {}
     for graph, triples in graphs:
         iri = graph.value.replace("/graph/output/", "/id/output/")
         triples = triples if triples is not None else store.graph_triples(graph)
-        if not triples or lifecycle.tombstone(store, iri) is not None:
+        if not triples or iri in buried:
             continue  # withdrawn and merged records are not cited
         try:
             yield csl_item(triples, _labels(store, triples, labels), iri)

@@ -244,9 +244,9 @@ def export(store_dir, base, format, iri, output):
         if format in EXPORT_FORMATS:
             return store.export(stream, format)
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n", write_through=True)
-        record = iri if not iri or "/" in iri else f"{base}id/output/{iri}"
+        record = f"{base}id/output/{_output_key(base, iri)}" if iri else None
         try:
-            count = exports.export(store, format, text, record, on_skip=_print_skipped)
+            count = exports.export(store, base, format, text, record, on_skip=_print_skipped)
         except exports.ExportError as err:
             raise click.UsageError(str(err)) from None
         text.flush()

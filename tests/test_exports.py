@@ -6,7 +6,7 @@ import json
 
 import bibtexparser
 import rispy
-from conftest import PURE_API, SEED
+from conftest import BASE, PURE_API, SEED
 
 from kgpub.graph import exports
 
@@ -62,10 +62,10 @@ def test_a_large_store_is_written_in_parts_with_unique_keys(cli, monkeypatch):
         import io
 
         out = io.StringIO()
-        count = exports.export(store, "bibtex", out)
+        count = exports.export(store, BASE, "bibtex", out)
         keys = [e.key for e in bibtexparser.parse_string(out.getvalue()).entries]
         csl = io.StringIO()
-        exports.export(store, "csl-json", csl)
+        exports.export(store, BASE, "csl-json", csl)
     finally:
         store.close()
     assert count == len(keys) == len(set(keys))
