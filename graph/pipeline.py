@@ -189,8 +189,7 @@ class Ingest:
         """The work as all its sources describe it, listing what it was derived from
         (graph/sources.py); and how this record is listed there."""
         if self.store is None or key is None:
-            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-            record.derived_from = [Derivation(record.source.format or "unknown", str(record.source), now)]
+            record.derived_from = [sources.derivation_of(record)]
             return record, record.derived_from[0]
         own = self.store.sources.derivation(key, record)
         others = [(r, d) for r, d in self.store.sources.of(key) if d.format != own.format]

@@ -77,31 +77,35 @@ class SourceRecords:
         """How `record` would be listed: with the time of the first import of this same content."""
         row = self._db.execute("SELECT imported, digest FROM source WHERE key = ? AND format = ?",
                                (key, record.source.format)).fetchone()
-        unchanged = row is not None and row[1] == _digest(record)
-        imported = row[0] if unchanged else dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-        return Derivation(record.source.format or "unknown", _location(record), imported)
+        unchanged = row is not None and row[1] == _digest(_as_json(record))
+        return derivation_of(record, row[0] if unchanged else None)
 
     def keep(self, items: list[tuple[str, Record, Derivation]]) -> None:
         """Remember accepted source records (before their graphs are written: a crash between
         the two leaves a source record the next import of the work merges again)."""
+        rows = []
+        for key, record, derivation in items:
+            text = _as_json(record)
+            rows.append((key, derivation.format, derivation.location, derivation.imported, _digest(text), text))
         with Transaction(self._db, self._lock, "BEGIN IMMEDIATE"):
-            self._db.executemany(
-                "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?)",
-                [(key, d.format, d.location, d.imported, _digest(r), record_json.dumps(_as_read(r)))
-                 for key, r, d in items])
+            self._db.executemany("INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def close(self) -> None:
         self._db.close()
 
 
-def _as_read(record: Record) -> Record:
-    return dataclasses.replace(record, problems=[], derived_from=[])
+def derivation_of(record: Record, imported: str | None = None) -> Derivation:
+    """How a record is listed among a work's sources: its format, 'refs.bib:12' (the file's name
+    only: the import machine's folders are nobody's business) and when it was imported (now)."""
+    imported = imported or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    location = str(dataclasses.replace(record.source, path=Path(record.source.path).name))
+    return Derivation(record.source.format or "unknown", location, imported)
 
 
-def _digest(record: Record) -> str:
-    return hashlib.sha256(record_json.dumps(_as_read(record)).encode("utf-8")).hexdigest()
+def _as_json(record: Record) -> str:
+    """The record as read: what a later import is compared with."""
+    return record_json.dumps(dataclasses.replace(record, problems=[], derived_from=[]))
 
 
-def _location(record: Record) -> str:
-    """'refs.bib:12', by file name only: the import machine's folders are nobody's business."""
-    return str(dataclasses.replace(record.source, path=Path(record.source.path).name))
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
