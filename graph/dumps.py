@@ -228,25 +228,25 @@ class PublishedDumps:
         return next((f for f in self.manifest["files"] if f["file"] == name), None)
 
 
-_published: dict[str, tuple[tuple, PublishedDumps]] = {}
+_published: dict[str, tuple[str, PublishedDumps]] = {}
 
 
 def published(store_path: str | os.PathLike) -> PublishedDumps | None:
     """The current set of dumps and its statistics; None before the first dump. Read again only
-    when CURRENT changes (one stat per call), so a server may call it on every request."""
+    when CURRENT names another set (one small read per call), so a server may call it on every
+    request. By name, not by stat: see snapshots.SnapshotReader.current."""
     pointer = dumps_root(store_path) / CURRENT
     try:
-        stat = pointer.stat()
-        seen = (stat.st_ino, stat.st_mtime_ns)
+        name = pointer.read_text().strip()
         cached = _published.get(str(pointer))
-        if cached and cached[0] == seen:
+        if cached and cached[0] == name:
             return cached[1]
-        folder = pointer.parent / pointer.read_text().strip()
+        folder = pointer.parent / name
         dumps = PublishedDumps(folder, json.loads((folder / MANIFEST).read_text(encoding="utf-8")),
                                json.loads((folder / STATISTICS).read_text(encoding="utf-8")))
     except FileNotFoundError:
         return None
-    _published[str(pointer)] = (seen, dumps)
+    _published[str(pointer)] = (name, dumps)
     return dumps
 
 

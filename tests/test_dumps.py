@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 
 import pyoxigraph
 import pytest
@@ -131,3 +132,22 @@ def test_background_refresh_makes_fresh_dumps_after_a_write(tmp_path):
     quads = set(pyoxigraph.parse(gzip.open(io.BytesIO((current.folder / "kgpub.nq.gz").read_bytes())).read(),
                                  format=pyoxigraph.RdfFormat.N_QUADS))
     assert quads == store_quads(cli)
+
+
+def test_published_dumps_follow_current_by_name_not_by_its_stat(tmp_path):
+    """CURRENT may come back with the same inode and mtime (inode reuse, 1 s timestamps): the set it
+    names is what counts (the same bug as test_snapshots' reader)."""
+    from kgpub.graph import dumps
+
+    root = dumps.dumps_root(tmp_path)
+    for name in ("1", "2"):
+        (root / name).mkdir(parents=True)
+        for file in (dumps.MANIFEST, dumps.STATISTICS):
+            (root / name / file).write_text(f'{{"set": "{name}"}}')
+    pointer = root / dumps.CURRENT
+    pointer.write_text("1")
+    assert dumps.published(tmp_path).manifest == {"set": "1"}
+    seen = pointer.stat()
+    pointer.write_text("2")  # the same inode
+    os.utime(pointer, ns=(seen.st_atime_ns, seen.st_mtime_ns))
+    assert dumps.published(tmp_path).manifest == {"set": "2"}

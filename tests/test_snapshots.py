@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 
@@ -34,6 +35,28 @@ def test_a_reader_sees_each_commit_at_its_next_refresh(tmp_path):
     writer.remove_graphs([record("a", "First")[0]])
     reader.refresh()
     assert titles(reader) == set()
+    reader.close()
+    writer.close()
+
+
+def test_a_reader_moves_on_when_current_comes_back_with_the_same_inode_and_mtime(tmp_path):
+    """A file system reuses the inode number of a replaced CURRENT, and with 1 s timestamps (small
+    ext4) the next publish can carry the same mtime: the stat is unchanged, the name is not. This
+    failed in CI; here the reuse is made certain by keeping the old inode alive with a hard link."""
+    writer = OxigraphStore(tmp_path / "store")
+    writer.write_graphs(dict([record("a", "First")]))
+    reader = SnapshotStore(tmp_path / "store")
+    pointer = snapshot_root(tmp_path / "store") / "CURRENT"
+    old_inode = tmp_path / "old-current"
+    os.link(pointer, old_inode)
+    seen = pointer.stat()
+    writer.write_graphs(dict([record("b", "Second")]))
+    old_inode.write_text(pointer.read_text())  # the new name, in the old inode
+    os.utime(old_inode, ns=(seen.st_atime_ns, seen.st_mtime_ns))
+    os.replace(old_inode, pointer)
+    assert (pointer.stat().st_ino, pointer.stat().st_mtime_ns) == (seen.st_ino, seen.st_mtime_ns)
+    reader.refresh()
+    assert titles(reader) == {"First", "Second"}
     reader.close()
     writer.close()
 

@@ -61,37 +61,32 @@ def _delete_unused(root: Path, keep: str) -> None:
 class SnapshotReader:
     """The current snapshot of one store, opened read-only, for one reader process.
 
-    `current()` is cheap when nothing changed (one stat), so call it per request. Not for use by
+    `current()` is cheap when nothing changed (one small read), so call it per request. Not for use by
     several threads at once: a reader moving on releases the snapshot it used before.
     """
 
     def __init__(self, store_path: str | os.PathLike):
         self.root = snapshot_root(store_path)
-        self._seen: tuple[int, int] | None = None
         self.name: str | None = None
         self._store: pyoxigraph.Store | None = None
         self._lock = None
 
     def current(self) -> pyoxigraph.Store:
-        try:
-            stat = (self.root / CURRENT).stat()
-        except FileNotFoundError:
-            raise FileNotFoundError(f"no snapshot has been published in {self.root}: open the store "
-                                    "once for writing (`kgpub ingest`, or `kgpub serve` does it)") from None
-        seen = (stat.st_ino, stat.st_mtime_ns)
-        if seen != self._seen or self._store is None:
-            self._open_newest()
-            self._seen = seen
-        return self._store
-
-    def _open_newest(self, attempts: int = 5) -> None:
-        for attempt in range(attempts):
-            name = (self.root / CURRENT).read_text().strip()
+        # CURRENT's content, not its stat: inode numbers are reused by the next publish but one,
+        # and on file systems with coarse timestamps (1 s on small ext4) two publishes share an
+        # mtime, so (inode, mtime) can repeat while the name never does.
+        for attempt in range(5):
             try:
-                return self._open(name)
+                name = (self.root / CURRENT).read_text().strip()
+            except FileNotFoundError:
+                raise FileNotFoundError(f"no snapshot has been published in {self.root}: open the store "
+                                        "once for writing (`kgpub ingest`, or `kgpub serve` does it)") from None
+            try:
+                self._open(name)
+                return self._store
             except OSError:
                 # Superseded and deleted between reading CURRENT and locking it: read it again.
-                if attempt == attempts - 1:
+                if attempt == 4:
                     raise
 
     def _open(self, name: str) -> None:
