@@ -3,8 +3,8 @@
 Every accepted source record of a work is kept, one per source format (the newest import of a
 format replaces the one before), in SQLite beside the store. A work's Record is merged from its
 source records field by field: each field comes from the highest-priority source that has it
-(default: Pure JSON > Pure page > Crossref > CSL-JSON > BibTeX/RIS; KGPUB_SOURCE_PRIORITY or
-`kgpub ingest --source-priority` change it). The merged Record lists what it was derived from,
+(default: Pure JSON > Pure page > Crossref > CSL-JSON > OpenCitations Meta > BibTeX/RIS;
+KGPUB_SOURCE_PRIORITY or `kgpub ingest --source-priority` change it). The merged Record lists what it was derived from,
 which the mapping writes as PROV-O on the work's named graph.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from kgpub.graph import record_json
 from kgpub.graph.record import Derivation, Record
 from kgpub.graph.sqlite import Transaction, open_database
 
-DEFAULT_PRIORITY = ("pure-json", "pure-page", "crossref", "csl-json", "bibtex", "ris")
+DEFAULT_PRIORITY = ("pure-json", "pure-page", "crossref", "csl-json", "oc-meta", "bibtex", "ris")
 PRIORITY_ENV = "KGPUB_SOURCE_PRIORITY"
 # Fields that describe one reading of one source, never merged.
 NOT_MERGED = {"source", "problems", "derived_from"}

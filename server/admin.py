@@ -40,6 +40,7 @@ SOURCE_MEDIA_TYPES = {
     "text/x-bibtex": "bibtex",
     "application/x-research-info-systems": "ris",
     "application/vnd.citationstyles.csl+json": "csl-json",
+    "text/csv": "oc-meta",
 }
 # Told by ?format=, the file name or the content (JSON: Pure, Crossref or CSL-JSON; importers.detect).
 UNSURE_MEDIA_TYPES = ("", "application/octet-stream", "application/json")

@@ -9,13 +9,14 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from conftest import PURE_API, SEED, Cli, Server, doc_path
+from conftest import PURE_API, SEED, SHARED_DATA, Cli, Server, doc_path
 from kgpub.graph.namespaces import KGV
 from kgpub.graph.store import open_store
 
 # The tests share one server and build on what earlier ones wrote: keep them on one xdist worker.
 pytestmark = pytest.mark.xdist_group("test_admin_writes")
 
+REAL = SHARED_DATA / "real"
 TOKEN = "s3cret-admin-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 UPDATE = {"Content-Type": "application/sparql-update"}
@@ -181,6 +182,26 @@ def test_ingest_of_several_files_stores_them_and_serves_them(server):
         assert server.get(doc_path(row["iri"]) + ".ttl").status_code == 200
     metrics = server.get("/metrics").text
     assert 'kgpub_records_total{status="stored"}' in metrics
+
+
+@pytest.mark.parametrize("media_type, path", [
+    ("application/x-bibtex", REAL / "bib" / "commonmeta" / "pure.bib"),
+    ("application/x-research-info-systems", REAL / "ris" / "commonmeta" / "pure.ris"),
+    ("application/vnd.citationstyles.csl+json", REAL / "csljson" / "commonmeta" / "citeproc.json"),
+    ("application/json", REAL / "crossref" / "commonmeta" / "crossref.json"),  # told by its content
+    ("text/csv", REAL / "other" / "opencitations-meta" / "oc_meta-example_metadata.csv"),
+])
+def test_ingest_reads_each_record_format_by_its_media_type(server, media_type, path):
+    body = path.read_bytes()
+    if media_type == "text/csv":
+        body = b"".join(body.splitlines(keepends=True)[:3])  # the header and two rows
+    response = requests.post(server.url + "/ingest", data=body, headers={**ADMIN, "Content-Type": media_type},
+                             timeout=60)
+    assert response.status_code == 200, response.text
+    rows = response.json()
+    assert rows and all(r["status"] in ("stored", "updated", "unchanged") for r in rows), rows
+    for row in rows:
+        assert server.get(doc_path(row["iri"]) + ".ttl").status_code == 200
 
 
 def test_a_rejected_ingest_is_422_with_the_findings_and_stores_nothing(server, tmp_path):

@@ -47,6 +47,7 @@ def test_names_as_bibliographies_write_them(name, expected):
 @pytest.mark.parametrize("text, expected", [
     ("123--130", ("123", "130")), ("123–130", ("123", "130")), ("123-130", ("123", "130")),
     ("e123", ("e123", None)), ("S12 - S19", ("S12", "S19")), ("12", ("12", None)), ("pp. twelve", None),
+    ("209-1-209-16", ("209-1", "209-16")), ("1121-1133-1", None),
 ])
 def test_page_ranges(text, expected):
     assert fields.page_range(text) == expected

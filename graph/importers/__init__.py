@@ -31,6 +31,7 @@ IMPORTERS: tuple[Importer, ...] = (
     Importer("ris", "ris", (".ris",), "RIS (RefMan, EndNote, Zotero, Web of Science tags)"),
     Importer("csl-json", "csl_json", (".csl.json", ".csljson"), "CSL-JSON items (citeproc, Zotero, Crossref's /transform)"),
     Importer("crossref", "crossref", (".crossref.json",), "Crossref REST API works: a `message`, or its `items` list"),
+    Importer("oc-meta", "oc_meta", (".csv",), "OpenCitations Meta CSV (id, title, author, pub_date, venue, …)"),
 )
 # A file named .json is one of three JSON formats: the first of these keys found in its head decides.
 JSON_MARKERS = (

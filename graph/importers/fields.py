@@ -17,6 +17,8 @@ OTHER_TYPE = "othercontribution/other"
 ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 # 'e123', '123', 'S12', 'iii', '123--130', '123–130', '123-130', '123 - 130'
 PAGE_RANGE = re.compile(r"\s*([^\s\-–—]+)\s*(?:(?:-{1,3}|–|—)\s*([^\s\-–—]+)\s*)?")
+# '209-1-209-16': pages 1 to 16 of article 209, as Crossref and OpenCitations Meta write them
+NUMBERED_PAGE_RANGE = re.compile(r"\s*(\w+)-(\w+)\s*(?:-{1,3}|–|—)\s*(\w+)-(\w+)\s*")
 ISBN_CHARACTERS = re.compile(r"[\dXx][\dXx\- ]{8,20}[\dXx]")
 OTHERS = {"others", "et al.", "et al", "..."}
 # ISO 639-2 codes, English names and babel/polyglossia names (BibLaTeX `langid`) → ISO 639-1.
@@ -70,11 +72,15 @@ def person(name: str) -> Person | None:
 
 
 def page_range(text: str) -> tuple[str, str | None] | None:
-    """'123--130' -> ('123', '130'); 'e123' -> ('e123', None); None if it is not pages."""
-    found = PAGE_RANGE.fullmatch(text)
-    if not found:
-        return None
-    return found.group(1), found.group(2)
+    """'123--130' -> ('123', '130'); 'e123' -> ('e123', None); '209-1-209-16' -> ('209-1',
+    '209-16'); None if it is not pages."""
+    if found := PAGE_RANGE.fullmatch(text):
+        return found.group(1), found.group(2)
+    numbered = NUMBERED_PAGE_RANGE.fullmatch(text)
+    if numbered and numbered.group(1) == numbered.group(3):
+        article, first, _, last = numbered.groups()
+        return f"{article}-{first}", f"{article}-{last}"
+    return None
 
 
 def isbns(text: str) -> list[str]:
