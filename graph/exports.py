@@ -34,8 +34,10 @@ def write_file(items: Iterable[dict], fmt: str) -> str:
 
 
 def export(store: Store, base: str, fmt: str, out: TextIO, iri: str | None = None,
-           on_skip: Callable[[str, str], None] = lambda iri, why: None) -> int:
-    """Write the store's published records (or the one record `iri`) to `out`; the count."""
+           on_skip: Callable[[str, str], None] = lambda iri, why: None,
+           on_written: Callable[[int], None] = lambda count: None) -> int:
+    """Write the store's published records (or the one record `iri`) to `out`; the count.
+    `on_written` hears the running count after each part (for a progress display)."""
     buried = lifecycle.tombstones(store, base)  # withdrawn and merged records: one read
     items = _items(store, [iri] if iri else None, buried, on_skip)
     if iri is not None:
@@ -53,6 +55,7 @@ def export(store: Store, base: str, fmt: str, out: TextIO, iri: str | None = Non
         else:
             out.write(("" if first else ",\n") + ",\n".join(json.dumps(i, ensure_ascii=False, indent=2) for i in chunk))
         count, first = count + len(chunk), False
+        on_written(count)
     out.write("\n]\n" if fmt == "csl-json" else "")
     return count
 

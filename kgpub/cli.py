@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                           TimeElapsedColumn)
 
 from kgpub import config
 from kgpub.graph import exports, importers, sources
@@ -171,6 +172,16 @@ def _progress(total_files: int, verb: str):
         yield _FileProgress(progress, total_files)
 
 
+@contextmanager
+def _count_progress(verb: str):
+    """A running count of records with the time taken, on a terminal (the total is not known
+    before the store has been read)."""
+    columns = (SpinnerColumn(), TextColumn(f"{verb}: {{task.completed}} records"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+        task = progress.add_task("", total=None)
+        yield lambda count: progress.update(task, completed=count)
+
+
 def _print_rejection(outcome) -> None:
     for problem in outcome.errors:
         err_console.print(f"[red]rejected[/red] {escape(outcome.source)}: {escape(problem.field)}: "
@@ -246,7 +257,8 @@ def export(store_dir, base, format, iri, output):
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n", write_through=True)
         record = f"{base}id/output/{_output_key(base, iri)}" if iri else None
         try:
-            count = exports.export(store, base, format, text, record, on_skip=_print_skipped)
+            with _count_progress(f"writing {format}") as on_written:
+                count = exports.export(store, base, format, text, record, _print_skipped, on_written)
         except exports.ExportError as err:
             raise click.UsageError(str(err)) from None
         text.flush()

@@ -55,8 +55,9 @@ class Cli:
     def __init__(self, store: Path):
         self.store = store
 
-    def __call__(self, *args: str, check_exit: int | None = 0, **kwargs) -> subprocess.CompletedProcess:
-        env = {**os.environ, "KGPUB_STORE": str(self.store), "KGPUB_BASE": BASE}
+    def __call__(self, *args: str, check_exit: int | None = 0, env: dict | None = None,
+                 **kwargs) -> subprocess.CompletedProcess:
+        env = {**os.environ, "KGPUB_STORE": str(self.store), "KGPUB_BASE": BASE, **(env or {})}
         result = subprocess.run([sys.executable, "-m", "kgpub", *args], capture_output=True,
                                 text=True, env=env, timeout=600, **kwargs)
         if check_exit is not None and result.returncode != check_exit:

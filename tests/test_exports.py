@@ -70,3 +70,13 @@ def test_a_large_store_is_written_in_parts_with_unique_keys(cli, monkeypatch):
         store.close()
     assert count == len(keys) == len(set(keys))
     assert len(json.loads(csl.getvalue())) == count
+
+
+def test_a_terminal_sees_the_running_count(cli):
+    """On a terminal (TTY_COMPATIBLE makes rich treat stderr as one) export shows how many records
+    it has written so far; on a pipe it prints only the total at the end."""
+    rows = stored(cli)
+    shown = cli("export", "--format", "bibtex", env={"TTY_COMPATIBLE": "1"})
+    assert f"writing bibtex: {len(rows)} records" in shown.stderr
+    piped = cli("export", "--format", "bibtex")
+    assert "writing bibtex" not in piped.stderr and f"{len(rows)} records written as bibtex" in piped.stderr
