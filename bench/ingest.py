@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest.py                 # N = 10,000 and 100,000
     .venv/bin/python bench/ingest.py --sizes 2000    # a quick look
+    .venv/bin/python bench/ingest.py --sizes         # only the real BibTeX corpus
 
 For each N it generates N synthetic Pure API records (bench/synthetic.py; a few deliberately
 broken), then times
@@ -25,6 +26,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -127,9 +129,9 @@ def run_bibtex_corpus() -> None:
         outcomes = list(Ingest(store, BASE, harvest_date=HARVESTED).run(files))
         ingest_s = time.perf_counter() - started
         store.close()
-    stored = sum(o.status == "stored" for o in outcomes)
-    print(f"\nBibTeX corpus: {len(files)} files, {entries:,} entries (bibtexparser), {records:,} records read, "
-          f"{stored:,} stored, {len(outcomes) - stored:,} not")
+    statuses = Counter(o.status for o in outcomes)
+    print(f"\nBibTeX corpus: {len(files)} files, {entries:,} entries (bibtexparser), {records:,} records read; "
+          + ", ".join(f"{n:,} {status}" for status, n in statuses.most_common()))
     print(f"{'step':<32} {'seconds':>8} {'records/s':>10} {'vs bibtexparser':>16}")
     for step, seconds, count in (("bibtexparser.parse_string", parse_s, entries),
                                  ("kgpub bibtex importer", read_s, records),
@@ -143,7 +145,8 @@ def peak_rss_mb() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000],
+                        help="synthetic corpus sizes; none (`--sizes` alone) runs only the BibTeX corpus")
     parser.add_argument("--no-bibtex", action="store_true", help="skip the real BibTeX corpus run")
     args = parser.parse_args()
     rows = []
@@ -158,7 +161,8 @@ def main() -> None:
                      f"{len(naive_findings):,} ({count_violations(naive_findings):,} V)", same))
         print(f"N={size}: kgpub {fast_s:.1f} s, naive {naive_s:.1f} s, peak RSS {peak_rss_mb():.0f} MB",
               file=sys.stderr)
-    print(f"{'records':>9} {'kgpub rec/s':>12} {'naive rec/s':>12} {'ratio':>7} {'findings':>16} {'same verdicts':>14}")
+    if rows:
+        print(f"{'records':>9} {'kgpub rec/s':>12} {'naive rec/s':>12} {'ratio':>7} {'findings':>16} {'same verdicts':>14}")
     for size, fast, naive, ratio, findings, same in rows:
         print(f"{size:>9,} {fast:>12,.0f} {naive:>12,.0f} {ratio:>6.1f}x {findings:>16} {str(same):>14}")
     if not args.no_bibtex:

@@ -21,7 +21,7 @@ from kgpub.graph.namespaces import (
     C4O, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, OWL, PRISM, PRO, PSO, RDF,
     PROV, RDFS, SCHEMA, SKOS, XSD,
 )
-from kgpub.graph.record import PartialDate, Record
+from kgpub.graph.record import WHOLE_PUBLICATION_TYPES, PartialDate, Record
 
 LANGUAGE_IRI = "http://id.loc.gov/vocabulary/iso639-1/"
 DOI_RESOLVER = "https://doi.org/"
@@ -234,8 +234,9 @@ def write_journal_chain(context: Context) -> None:
 def publication_node(context: Context) -> NamedNode:
     """What ISBNs, series and publisher describe: the host book or proceedings of a chapter or
     paper, or the output itself when it is a whole publication (a book, thesis or report)."""
-    record = context.record
-    is_part = bool(record.host_title) or (record.type or "").startswith(PART_OF_BOOK_TYPES)
+    kind = context.record.type or ""
+    is_part = kind.startswith(PART_OF_BOOK_TYPES) or (
+        bool(context.record.host_title) and not kind.startswith(WHOLE_PUBLICATION_TYPES))
     return context.part("host") if is_part else context.thing
 
 

@@ -131,6 +131,10 @@ STATUS_KINDS = (
     "early-online",
 )
 
+# Record types (prefixes of keys of ontology/pure-types.tsv) that are a whole publication: never
+# part of a host book, whatever book title a source gives them.
+WHOLE_PUBLICATION_TYPES = ("bookanthology/", "thesis/")
+
 
 @dataclass
 class CitationCount:

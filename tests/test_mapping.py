@@ -114,6 +114,14 @@ def test_chapter_is_part_of_a_book_with_isbn_publisher_and_series():
     assert objects(mapped, series, RDF.type) == [FABIO.BookSeries]
 
 
+def test_a_book_is_part_of_no_host_even_when_a_source_gives_it_a_book_title():
+    record = Record(SourceRef("b.txt"), type="bookanthology/book", title="The Book", host_title="Another",
+                    isbn_print=["9783161484100"], publisher="Springer")
+    mapped = map_record(record, BASE)
+    assert objects(mapped, mapped.iri, FRBR.partOf) == []
+    assert len(objects(mapped, mapped.iri, DCTERMS.publisher)) == 1, "the book's own publisher"
+
+
 def test_conference_paper_is_part_of_proceedings_and_presented_at_its_event():
     record = Record(SourceRef("p.txt"), type="contributiontobookanthology/conference", title="P",
                     host_title="Proceedings of X",

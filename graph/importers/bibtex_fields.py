@@ -22,7 +22,7 @@ from pylatexenc.latexwalker import LatexWalker
 
 from kgpub.graph.importers import fields
 from kgpub.graph.importers.text import clean_doi, clean_issn
-from kgpub.graph.record import Event, Journal, Person, Record, Series, Status
+from kgpub.graph.record import WHOLE_PUBLICATION_TYPES, Event, Journal, Person, Record, Series, Status
 
 FORMAT = "bibtex"  # the format column of source_types.tsv
 
@@ -111,13 +111,13 @@ def _read_fields(values: _Values) -> Record:
     record = values.record
     _read_type(values.entry_type, values, record)
     record.title = values.text("title")
-    if record.title is None:
-        record.add_problem("title", "the entry has no title")
     record.subtitle = values.text("subtitle")
     record.abstract = values.text("abstract")
     record.authors = _authors(values)
     _read_orcids(values, record.authors)
-    _read_container(values, record)
+    _read_container(values, record)  # a @proceedings may have its title as booktitle
+    if record.title is None:
+        record.add_problem("title", "the entry has no title")
     _read_pages(values, record)
     _read_dates(values, record)
     _read_identifiers(values, record)
@@ -224,6 +224,14 @@ def _read_container(values: _Values, record: Record) -> None:
         values.warn("issn", "the entry has no journal or series the ISSN could belong to: not kept")
     record.volume = values.text("volume")
     record.host_title = values.text("booktitle")
+    if record.host_title and (record.type or "").startswith(WHOLE_PUBLICATION_TYPES):
+        # A @book is part of no book: Zotero writes its title again as booktitle (BBT #3328), and
+        # a @proceedings may have only a booktitle, which is then its title.
+        if record.title is None:
+            record.title = record.host_title
+        elif record.host_title.casefold() != record.title.casefold():
+            values.warn("booktitle", f"a @{values.entry_type} is part of no book: its booktitle is not kept")
+        record.host_title = None
     if values.text("eventtitle"):
         start, end = _date_range(values, "eventdate")
         record.event = Event(values.text("eventtitle"), place=values.text("venue"), start=start, end=end)
