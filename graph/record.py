@@ -134,6 +134,8 @@ STATUS_KINDS = (
 # Record types (prefixes of keys of ontology/pure-types.tsv) that are a whole publication: never
 # part of a host book, whatever book title a source gives them.
 WHOLE_PUBLICATION_TYPES = ("bookanthology/", "thesis/")
+# Of those, the books (fabio:Book): never in a journal either. A report may come in one.
+BOOK_TYPES = ("bookanthology/book", "bookanthology/anthology", "bookanthology/scholarly")
 
 
 @dataclass

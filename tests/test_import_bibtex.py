@@ -224,12 +224,13 @@ def test_records_come_while_the_file_is_still_being_read():
 #   an empty field `, ,` (Import_from_Clipboard_stopped_working_2377.bib:1); the 89 errors are entries
 #   without a title (75 in the APA examples of ..._2660.bib, which test names only; JabRef's _97.bib);
 #   a @proceedings with only a booktitle has that as its title. 55 warnings say a @book's or
-#   @proceedings' booktitle (other than its title) is not kept: 37 records warned for nothing else.
+#   @proceedings' booktitle (other than its title) is not kept, 3 that a Mendeley @book's journal
+#   is not kept: 53 records are warned for nothing else (899 without them).
 # biber-tdata: the unreadable one is xdata.bib:68, a `%` comment inside an entry (biber reads those,
 #   BibTeX and bibtexparser do not); the 264 errors are name and label tests without titles.
 # bibtexparser-v1: the unreadable one is empty.bib; 9 of its test entries have no title.
 CORPUS_COUNTS = {
-    "better-bibtex-import": (11598, 2, 89, 949),
+    "better-bibtex-import": (11598, 2, 89, 952),
     "biber-tdata": (729, 1, 264, 61),
     "bibtexparser-v1": (96, 1, 9, 4),
     "commonmeta": (2, 0, 0, 0),
@@ -337,9 +338,13 @@ def test_kgpub_ingest_stores_pure_and_better_bibtex_records_that_pass_shacl(tmp_
             next(w for w in warnings if w["message"].startswith("The book")).items()
 
 
-def test_a_book_keeps_no_booktitle_and_a_proceedings_with_only_one_takes_it_as_title():
+def test_a_book_keeps_no_booktitle_or_journal_and_a_proceedings_with_only_a_booktitle_takes_it_as_title():
     same = one("@book{a, title={Coral Gardens}, booktitle={Coral Gardens}, year=1935}")
     assert (same.host_title, same.problems) == (None, [])
+    mendeley = one("@book{m, title={Black and white strangers}, journal={Black & white strangers}, year=1993}")
+    assert mendeley.journal is None
+    assert [(p.field, p.message) for p in mendeley.problems] == [
+        ("journal", "a @book is in no journal: its journal is not kept")]
     other = one("@book{b, title={Coral Gardens}, booktitle={Something Else}, year=1935}")
     assert other.host_title is None
     assert [(p.field, p.message) for p in other.problems] == [

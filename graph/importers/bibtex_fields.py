@@ -22,7 +22,7 @@ from pylatexenc.latexwalker import LatexWalker
 
 from kgpub.graph.importers import fields
 from kgpub.graph.importers.text import clean_doi, clean_issn
-from kgpub.graph.record import WHOLE_PUBLICATION_TYPES, Event, Journal, Person, Record, Series, Status
+from kgpub.graph.record import BOOK_TYPES, WHOLE_PUBLICATION_TYPES, Event, Journal, Person, Record, Series, Status
 
 FORMAT = "bibtex"  # the format column of source_types.tsv
 
@@ -202,7 +202,11 @@ def _read_orcids(values: _Values, authors: list[Person]) -> None:
 
 
 def _read_container(values: _Values, record: Record) -> None:
+    kind = record.type or ""
     journal_title = values.text("journal", "journaltitle")
+    if kind.startswith(BOOK_TYPES) and journal_title:
+        _drop_container(values, record, "journal", journal_title, "is in no journal")
+        journal_title = None
     issns = [clean_issn(c) for c in ISSN_CANDIDATE.findall(values.raw.get("issn", ""))]
     eissns = [clean_issn(c) for c in ISSN_CANDIDATE.findall(values.raw.get("eissn", ""))]
     isbn = values.raw.get("isbn", "")
@@ -224,17 +228,22 @@ def _read_container(values: _Values, record: Record) -> None:
         values.warn("issn", "the entry has no journal or series the ISSN could belong to: not kept")
     record.volume = values.text("volume")
     record.host_title = values.text("booktitle")
-    if record.host_title and (record.type or "").startswith(WHOLE_PUBLICATION_TYPES):
-        # A @book is part of no book: Zotero writes its title again as booktitle (BBT #3328), and
-        # a @proceedings may have only a booktitle, which is then its title.
-        if record.title is None:
-            record.title = record.host_title
-        elif record.host_title.casefold() != record.title.casefold():
-            values.warn("booktitle", f"a @{values.entry_type} is part of no book: its booktitle is not kept")
+    if kind.startswith(WHOLE_PUBLICATION_TYPES) and record.host_title:
+        _drop_container(values, record, "booktitle", record.host_title, "is part of no book")
         record.host_title = None
     if values.text("eventtitle"):
         start, end = _date_range(values, "eventdate")
         record.event = Event(values.text("eventtitle"), place=values.text("venue"), start=start, end=end)
+
+
+def _drop_container(values: _Values, record: Record, field: str, title: str, why: str) -> None:
+    """A book or thesis is part of no book, and a book is in no journal: Zotero writes a book's
+    title again as its booktitle (BBT #3328), Mendeley as its journal, and a @proceedings may have
+    only a booktitle, which is then its title. Anything else there is warned and not kept."""
+    if record.title is None:
+        record.title = title
+    elif title.casefold() != record.title.casefold():
+        values.warn(field, f"a @{values.entry_type} {why}: its {field} is not kept")
 
 
 def _read_pages(values: _Values, record: Record) -> None:
