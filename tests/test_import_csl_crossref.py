@@ -3,9 +3,12 @@
 `kgpub ingest` of RIS, CSL-JSON and Crossref files together."""
 from __future__ import annotations
 
+import codecs
 import copy
 import io
+import itertools
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -124,12 +127,68 @@ def test_csl_item_without_title_is_an_error_on_that_item_only():
     assert all(not r.errors for i, r in enumerate(records) if i != 2)
 
 
-def test_csl_json_syntax_error_gives_line_and_column():
-    text = CSL_LIST.read_text(encoding="utf-8")
-    [item] = list(csl_json.read(io.BytesIO(text[:2000].encode()), "cut.json"))
+def test_csl_json_syntax_error_in_one_item_gives_line_and_column():
+    text = json.dumps(csl_items()[0], indent=2)
+    [item] = list(csl_json.read(io.BytesIO(text[:800].encode()), "cut.json"))
     assert isinstance(item, UnreadableRecord)
-    # The cut falls inside the first item's abstract, on line 5, whose string starts at column 15.
-    assert messages(item) == ["json: invalid JSON at line 5, column 15: Unterminated string starting at"]
+    # The cut falls inside the item's abstract, on line 4, whose string starts at column 15.
+    assert messages(item) == ["json: invalid JSON at line 4, column 15: Unterminated string starting at"]
+
+
+# --- arrays, streamed item by item ----------------------------------------------------------
+
+def write_array(path: Path, items: list[dict]) -> str:
+    text = "[\n" + ",\n".join(json.dumps(item, indent=2) for item in items) + "\n]\n"
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def test_a_50_mb_csl_array_is_streamed_item_by_item(tmp_path):
+    item = json.dumps(csl_items()[0]).encode()
+    copies = 50_000_000 // (len(item) + 2)
+    big = tmp_path / "big.json"
+    with big.open("wb") as out:
+        out.write(b"[" + item)
+        for _ in range(copies - 1):
+            out.write(b",\n" + item)
+        out.write(b"]\n")
+    with big.open("rb") as stream:
+        records = csl_json.read(stream, str(big))
+        first = list(itertools.islice(records, 3))
+        assert stream.tell() < 100_000, "the first items come before the file is read"
+        assert [r.source.index for r in first] == [0, 1, 2]
+        assert 3 + sum(1 for r in records if isinstance(r, Record) and not r.errors) == copies
+
+
+def test_a_syntax_error_in_an_array_loses_only_the_items_from_the_broken_one_on(tmp_path):
+    items = csl_items() * 10
+    broken = tmp_path / "broken.json"
+    text = write_array(broken, items)
+    cut = [found.start() for found in re.finditer('"title":', text)][150]  # item 150's title
+    text = text[:cut] + '"title" ' + text[cut + len('"title":'):]  # has no colon
+    broken.write_text(text, encoding="utf-8")
+    records = read_path(csl_json, broken)
+    assert [type(r) for r in records] == [Record] * 150 + [UnreadableRecord]
+    assert [r.source.index for r in records] == list(range(151))
+    [problem] = records[-1].problems
+    found = re.fullmatch(r"invalid JSON in item \[150\], lines (\d+)–(\d+): parse error: (.+), near `(.+)`; "
+                         r"the items before it are read", problem.message)
+    assert found, problem.message
+    first, last, reason, near = found.groups()
+    error_line = text[:cut].count("\n") + 1
+    assert int(first) <= error_line <= int(last) and int(last) - int(first) < 1000
+    assert "colon" in reason and near.split('"')[0] in text[cut:cut + 400]  # yajl shows the text there
+
+
+def test_an_array_with_a_bom_reads_and_bytes_that_are_not_utf8_stop_at_their_item(tmp_path):
+    items = csl_items()
+    path = tmp_path / "bom.json"
+    path.write_bytes(codecs.BOM_UTF8 + write_array(path, items).encode())
+    assert [r.title for r in read_path(csl_json, path)] == [item["title"] for item in items]
+    latin1 = json.dumps(items[:3]).encode().replace(json.dumps(items[2]["title"]).encode(), b'"Caf\xe9"')
+    *kept, broken = csl_json.read(io.BytesIO(latin1), "latin1.json")
+    assert len(kept) == 2 and broken.source.index == 2
+    assert messages(broken) == ["json: invalid JSON in item [2], line 1: not UTF-8; the items before it are read"]
 
 
 @pytest.mark.parametrize("change, expected", [

@@ -248,6 +248,15 @@ def test_a_list_of_records_is_indexed():
     assert [without_source(r) for r in records] == [without_source(read_real(path)) for path in ALL_THREE]
 
 
+def test_a_broken_list_keeps_the_records_before_the_broken_one():
+    data = json.dumps([real_json(path) for path in ALL_THREE], indent=2)
+    cut = data.index(real_json(ALL_THREE[2])["uuid"])  # inside the third record
+    records = read_bytes(data[:cut].encode(), "cut.json")
+    assert [type(r) for r in records] == [Record, Record, UnreadableRecord]
+    assert records[2].source == SourceRef("cut.json", index=2, format="pure-json")
+    assert records[2].problems[0].message.startswith("invalid JSON in item [2], lines ")
+
+
 def test_a_pure_list_response_yields_its_items():
     data = json.dumps({"count": 1250, "pageInformation": {"offset": 0, "size": 3},
                        "items": [real_json(path) for path in ALL_THREE]}).encode()

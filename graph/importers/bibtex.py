@@ -36,7 +36,7 @@ from bibtexparser.model import (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, 
                                 ParsingFailedBlock, Preamble, String)
 
 from kgpub.graph.importers.bibtex_fields import FORMAT, MONTHS, _read_fields, _Values
-from kgpub.graph.importers.text import UnreadableInput, decode_utf8
+from kgpub.graph.importers.text import empty_or_binary
 from kgpub.graph.record import Problem, Record, SourceRef, UnreadableRecord
 
 CHUNK_ENTRIES = 200
@@ -56,7 +56,7 @@ logging.getLogger("bibtexparser").propagate = False
 def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     """One Record or UnreadableRecord per entry in the stream; `@string`s and comments yield none."""
     head = stream.read(8192) + stream.readline()
-    problem = _unreadable_file(head)
+    problem = empty_or_binary(head)  # lines are decoded one by one, with a Latin-1 fallback
     if problem:
         yield UnreadableRecord(SourceRef(source, format=FORMAT), [problem])
         return
@@ -68,16 +68,6 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     if not reader.entries_seen and not reader.blocks_seen:
         message = "no BibTeX entry (@type{key, field = {value}, ...}) found: is this a BibTeX file?"
         yield UnreadableRecord(SourceRef(source, line=1, format=FORMAT), [Problem("file", message)])
-
-
-def _unreadable_file(head: bytes) -> Problem | None:
-    """decode_utf8's verdicts on an empty or binary file; bytes that are not UTF-8 are no verdict
-    here (replaced before asking), since lines are decoded one by one with a Latin-1 fallback."""
-    try:
-        decode_utf8(head.decode("utf-8", errors="replace").encode("utf-8"))
-    except UnreadableInput as err:
-        return err.problem
-    return None
 
 
 def _decoded_lines(raw_lines: Iterable[bytes]) -> Iterator[tuple[str, bool]]:

@@ -2,9 +2,9 @@
 
 Reads a single-work response (`{"status": "ok", "message-type": "work", "message": {...}}`), a
 list response (`{"message": {"items": [...]}}`), a bare `{"items": [...]}`, a bare work or a list
-of works. Like CSL-JSON, the file is one JSON document read whole with `json.loads`; the API serves
-at most 1000 works a page, a few MB. Most variables are CSL's (graph/importers/csl_json.py), with
-Crossref's differences: titles and container titles are lists, ISSNs and ISBNs say print or
+of works. Like CSL-JSON, a list is streamed work by work (graph/importers/json_stream.py) and an
+object is read whole: the API serves at most 1000 works a page, a few MB. Most variables are CSL's
+(graph/importers/csl_json.py), with Crossref's differences: titles and container titles are lists, ISSNs and ISBNs say print or
 electronic (`issn-type`, `isbn-type`), dates come as `published-print`/`published-online`, titles
 and abstracts carry JATS/HTML markup. Problems name the JSON path in the work ("author[2].ORCID").
 """
@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from kgpub.graph.importers import fields
+from kgpub.graph.importers.json_stream import read_items
 from kgpub.graph.importers.csl_json import (JsonItem, date_of, is_journal_type, is_part_type, isbns_of,
-                                            issns_of, json_items, load_json, person_of,
+                                            issns_of, json_items, person_of,
                                             plain_text, read_doi, read_language, read_pages, read_type,
                                             require_title, unique)
 from kgpub.graph.importers.text import clean_doi, clean_issn, html_to_text, json_kind
@@ -29,17 +30,16 @@ WORK_KEYS = ("DOI", "title", "type")
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     """One Record or UnreadableRecord per Crossref work in the stream."""
-    file_ref = SourceRef(source, format=FORMAT)
-    value = load_json(stream, file_ref)
-    if isinstance(value, UnreadableRecord):
-        yield value
-        return
-    works = _message(value, file_ref)
+    for found in read_items(stream, SourceRef(source, format=FORMAT), _works_in):
+        yield found if isinstance(found, UnreadableRecord) else _record_of_work(found[1], found[0])
+
+
+def _works_in(value: Any, ref: SourceRef) -> Iterator[tuple[SourceRef, Any] | UnreadableRecord]:
+    works = _message(value, ref)
     if isinstance(works, UnreadableRecord):
         yield works
-        return
-    for ref, work in json_items(works, file_ref, WORK_KEYS):
-        yield _record_of_work(work, ref)
+    else:
+        yield from json_items(works, ref, WORK_KEYS)
 
 
 def _message(value: Any, ref: SourceRef) -> Any | UnreadableRecord:

@@ -1,25 +1,23 @@
 """CSL-JSON items (citeproc-js, Zotero, pandoc, Crossref's /transform) → Record.
 
-Reads a list of items, a single item, or `{"items": [...]}`. The file is one JSON document read
-whole with `json.loads` (the standard library has no streaming parser, and items have no line
-structure to cut on): a 50 MB file is held in memory while it is read, some hundred MB at the peak.
+Reads a list of items (streamed item by item, graph/importers/json_stream.py), a single item, or
+`{"items": [...]}` (read whole).
 Problems name the CSL variable ("issued", "author[2]"), so the value can be found in the file.
 
 Crossref's works use the same names for most variables (`container-title`, `page`, `issued`,
 `author` with `family`/`given`), so graph/importers/crossref.py builds on the readers here
-(JsonItem, load_json, json_items, person_of, date_of, read_language).
+(JsonItem, json_items, person_of, date_of, read_language).
 """
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from kgpub.graph.importers import fields
-from kgpub.graph.importers.text import (UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text, json_kind,
-                                       json_syntax_problem)
+from kgpub.graph.importers.json_stream import read_items
+from kgpub.graph.importers.text import clean_doi, clean_issn, html_to_text, json_kind
 from kgpub.graph.record import (Journal, PartialDate, Person, Problem, Record, Series, Severity, SourceRef,
                                  Status, UnreadableRecord)
 
@@ -35,26 +33,11 @@ STATUS_KINDS = {"in press": "in-press", "in-press": "in-press", "forthcoming": "
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     """One Record or UnreadableRecord per CSL-JSON item in the stream."""
-    file_ref = SourceRef(source, format=FORMAT)
-    value = load_json(stream, file_ref)
-    if isinstance(value, UnreadableRecord):
-        yield value
-        return
-    for ref, item in json_items(value, file_ref):
-        yield _record_of_item(item, ref)
+    for found in read_items(stream, SourceRef(source, format=FORMAT), json_items):
+        yield found if isinstance(found, UnreadableRecord) else _record_of_item(found[1], found[0])
 
 
 # --- JSON readers Crossref shares ------------------------------------------------------------
-
-def load_json(stream: BinaryIO, ref: SourceRef) -> Any | UnreadableRecord:
-    """The file's JSON value, or why it has none (empty, not UTF-8, a syntax error at line:column)."""
-    try:
-        return json.loads(decode_utf8(stream.read()))
-    except UnreadableInput as err:
-        return UnreadableRecord(ref, [err.problem])
-    except json.JSONDecodeError as err:
-        return UnreadableRecord(ref, [json_syntax_problem(err)])
-
 
 def json_items(value: Any, ref: SourceRef, item_keys: tuple[str, ...] = ("type", "title")
                ) -> Iterator[tuple[SourceRef, Any]]:

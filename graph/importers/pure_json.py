@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from kgpub.graph.importers.json_stream import read_items
 from kgpub.graph.importers.text import (UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text, json_kind,
                                        json_syntax_problem)
 from kgpub.graph.record import (CitationCount, Event, Journal, PartialDate, Person, Problem, Record,
@@ -56,8 +57,9 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     # does so is a one-object file, which reads the same either way.
     if source.lower().endswith(".jsonl") or (first_line.startswith("{") and first_line.endswith("}")):
         yield from _read_json_lines(itertools.chain(start.splitlines(keepends=True), stream), source)
-    else:
-        yield from _read_document(start + stream.read(), source)
+        return
+    for found in read_items(stream, SourceRef(source, format=FORMAT), _outputs_in, head=start):
+        yield found if isinstance(found, UnreadableRecord) else _research_output(found[1], found[0])
 
 
 def _read_json_lines(lines: Iterator[bytes], source: str) -> Iterator[Record | UnreadableRecord]:
@@ -77,31 +79,21 @@ def _read_json_lines(lines: Iterator[bytes], source: str) -> Iterator[Record | U
             yield UnreadableRecord(ref, [json_syntax_problem(err, line=number)])
 
 
-def _read_document(data: bytes, source: str) -> Iterator[Record | UnreadableRecord]:
-    file_ref = SourceRef(source, format=FORMAT)
-    try:
-        # A Pure list response is one JSON document; json.loads holds it whole. Fine for the
-        # page sizes the API serves; large dumps come as JSON Lines, read line by line.
-        value = json.loads(decode_utf8(data))
-    except UnreadableInput as err:
-        yield UnreadableRecord(file_ref, [err.problem])
-        return
-    except json.JSONDecodeError as err:
-        yield UnreadableRecord(file_ref, [json_syntax_problem(err, line=err.lineno)])
-        return
-    yield from _records_in(value, file_ref)
-
-
 def _records_in(value: Any, ref: SourceRef) -> Iterator[Record | UnreadableRecord]:
+    for item_ref, item in _outputs_in(value, ref):
+        yield _research_output(item, item_ref)
+
+
+def _outputs_in(value: Any, ref: SourceRef) -> Iterator[tuple[SourceRef, Any]]:
     """A research output, a list of them, or a Pure list response ({"count": N, "items": [...]})."""
     # "count" is Pure's total over all pages, not the length of this page: nothing to check.
     if isinstance(value, dict) and isinstance(value.get("items"), list) and "title" not in value:
         value = value["items"]
     if isinstance(value, list):
         for index, item in enumerate(value):
-            yield _research_output(item, dataclasses.replace(ref, index=index))
+            yield dataclasses.replace(ref, index=index), item
     else:
-        yield _research_output(value, ref)
+        yield ref, value
 
 
 def _research_output(value: Any, ref: SourceRef) -> Record | UnreadableRecord:

@@ -36,6 +36,17 @@ def decode_utf8(data: bytes) -> str:
         ) from None
 
 
+def empty_or_binary(head: bytes) -> Problem | None:
+    """decode_utf8's verdict on the start of a file that is read in parts: empty or binary. Bytes
+    that are not UTF-8 are no verdict here (they are replaced before asking): the parts are checked
+    as they are read."""
+    try:
+        decode_utf8(head.decode("utf-8", errors="replace").encode("utf-8"))
+    except UnreadableInput as err:
+        return err.problem
+    return None
+
+
 DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 ISSN = re.compile(r"\d{4}-\d{3}[\dXx]")

@@ -1,0 +1,113 @@
+"""A JSON source file as a sequence of items, for the JSON importers (CSL-JSON, Crossref, Pure).
+
+A file whose top level is an array (Zotero's and citeproc's CSL-JSON, a list of Crossref works or
+of Pure research outputs; any size) is parsed with ijson one item at a time, so memory holds one
+item, not the file, and a syntax error loses only the items from the broken one on. Any other
+document (one item, `{"items": [...]}`, a Crossref or Pure API response: a page of at most some
+thousand works) is read whole with json.loads, which names the line and column of a syntax error,
+and the importer's `unwrap` finds the items in it.
+"""
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+import ijson
+
+from kgpub.graph.importers.text import UnreadableInput, decode_utf8, empty_or_binary, json_syntax_problem
+from kgpub.graph.record import Problem, SourceRef, UnreadableRecord
+
+HEAD_BYTES = 8192
+# ijson reads this much at a time; a syntax error is placed in the lines of the last read.
+READ_BYTES = 16384
+Found = tuple[SourceRef, Any] | UnreadableRecord
+Unwrap = Callable[[Any, SourceRef], Iterator[Found]]
+
+
+def read_items(stream: BinaryIO, ref: SourceRef, unwrap: Unwrap, head: bytes = b"") -> Iterator[Found]:
+    """Each item of the JSON file with its ref (the index in a top-level array), or an
+    UnreadableRecord saying why the file, or the rest of it from some item on, cannot be read.
+    `head` is what the caller has already read from the stream."""
+    head = _head(stream, head)
+    if problem := empty_or_binary(head):
+        yield UnreadableRecord(ref, [problem])
+        return
+    head = head.removeprefix(codecs.BOM_UTF8)
+    if head.lstrip().startswith(b"["):
+        yield from _array_items(_Rest(head, stream), ref)
+    else:
+        yield from _document_items(head + stream.read(), ref, unwrap)
+
+
+def _head(stream: BinaryIO, head: bytes) -> bytes:
+    """At least HEAD_BYTES from the start of the stream, and more while they are all white space."""
+    head += stream.read(max(0, HEAD_BYTES - len(head)))
+    while not head.strip() and (more := stream.read(HEAD_BYTES)):
+        head += more
+    return head
+
+
+def _array_items(stream: _Rest, ref: SourceRef) -> Iterator[Found]:
+    index = 0
+    try:
+        for item in ijson.items(stream, "item", use_float=True, buf_size=READ_BYTES):
+            yield dataclasses.replace(ref, index=index), item
+            index += 1
+    except (ijson.JSONError, UnicodeDecodeError) as err:
+        problem = _stream_problem(err, index, stream.last_lines)
+        yield UnreadableRecord(dataclasses.replace(ref, index=index), [problem])
+
+
+def _document_items(data: bytes, ref: SourceRef, unwrap: Unwrap) -> Iterator[Found]:
+    try:
+        value = json.loads(decode_utf8(data))
+    except UnreadableInput as err:
+        yield UnreadableRecord(ref, [err.problem])
+        return
+    except json.JSONDecodeError as err:
+        yield UnreadableRecord(ref, [json_syntax_problem(err)])
+        return
+    yield from unwrap(value, ref)
+
+
+def _stream_problem(err: Exception, index: int, lines: tuple[int, int]) -> Problem:
+    """'invalid JSON in item [3], lines 12–40: parse error: …, near `{"a": 1 x`; the items before
+    it are read'. ijson's C parser (yajl) says what is wrong and shows the text around it, but not
+    where: the lines are those of the last block it read."""
+    detail = err.args[0] if err.args else str(err)
+    if isinstance(detail, bytes):
+        detail = detail.decode("utf-8", errors="replace")
+    if isinstance(err, UnicodeDecodeError) or "UTF8" in str(detail):
+        reason, context = "not UTF-8", ""
+    else:
+        reason, _, rest = str(detail).strip().partition("\n")
+        context = rest.partition("\n")[0].strip() if rest else ""
+    near = f", near `{context[:80]}`" if context else ""
+    first, last = lines
+    where = f"line {first}" if first == last else f"lines {first}–{last}"
+    return Problem("json", f"invalid JSON in item [{index}], {where}: {reason}{near}; the items before it are read")
+
+
+class _Rest:
+    """The head the reader has already taken, then the rest of the stream: what ijson reads.
+    Counts lines, so that `last_lines` are the first and last line of the last block read."""
+
+    def __init__(self, head: bytes, stream: BinaryIO):
+        self._head = head
+        self._stream = stream
+        self.last_lines = (1, 1)
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson asks for nothing first, to tell bytes from text
+            return b""
+        if self._head:
+            chunk, self._head = self._head, b""
+        else:
+            chunk = self._stream.read(size)
+        if chunk:
+            first = self.last_lines[1]
+            self.last_lines = (first, first + chunk.count(b"\n"))
+        return chunk
