@@ -4,9 +4,10 @@ Reads a single-work response (`{"status": "ok", "message-type": "work", "message
 list response (`{"message": {"items": [...]}}`), a bare `{"items": [...]}`, a bare work or a list
 of works. Like CSL-JSON, a list is streamed work by work (graph/importers/json_stream.py) and an
 object is read whole: the API serves at most 1000 works a page, a few MB. Most variables are CSL's
-(graph/importers/csl_json.py), with Crossref's differences: titles and container titles are lists, ISSNs and ISBNs say print or
-electronic (`issn-type`, `isbn-type`), dates come as `published-print`/`published-online`, titles
-and abstracts carry JATS/HTML markup. Problems name the JSON path in the work ("author[2].ORCID").
+(graph/importers/csl_json.py), with Crossref's differences: titles and container titles are lists,
+ISSNs and ISBNs say print or electronic (`issn-type`, `isbn-type`), dates come as
+`published-print`/`published-online`, titles and abstracts carry JATS/HTML markup. Problems name
+the JSON path in the work ("author[2].ORCID").
 """
 from __future__ import annotations
 
@@ -15,11 +16,10 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from kgpub.graph.importers import fields
-from kgpub.graph.importers.json_stream import read_items
 from kgpub.graph.importers.csl_json import (JsonItem, date_of, is_journal_type, is_part_type, isbns_of,
-                                            issns_of, json_items, person_of,
-                                            plain_text, read_doi, read_language, read_pages, read_type,
-                                            require_title, unique)
+                                            issns_of, json_items, person_of, plain_text, read_doi,
+                                            read_language, read_pages, read_type, require_title, unique)
+from kgpub.graph.importers.json_stream import read_items
 from kgpub.graph.importers.text import clean_doi, clean_issn, html_to_text, json_kind
 from kgpub.graph.record import (CitationCount, Journal, Problem, Record, Series, SourceRef, Status,
                                  UnreadableRecord)
