@@ -131,10 +131,13 @@ STATUS_KINDS = (
     "early-online",
 )
 
-# Record types (prefixes of keys of ontology/pure-types.tsv) that are a whole publication: never
-# part of a host book, whatever book title a source gives them.
+# Record types (prefixes of keys of ontology/pure-types.tsv) by where an output appears: in a
+# journal; in a book or proceedings; or on its own, a whole publication, never part of a host book
+# whatever book title a source gives it. Of those, books (fabio:Book) are never in a journal
+# either; a report may come in one.
+JOURNAL_PART_TYPES = ("contributiontojournal/", "contributiontoperiodical/")
+BOOK_PART_TYPES = ("contributiontobookanthology/", "contributiontoconference/")
 WHOLE_PUBLICATION_TYPES = ("bookanthology/", "thesis/")
-# Of those, the books (fabio:Book): never in a journal either. A report may come in one.
 BOOK_TYPES = ("bookanthology/book", "bookanthology/anthology", "bookanthology/scholarly")
 
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from kgpub.graph.importers import fields
-from kgpub.graph.importers.csl_json import (JsonItem, date_of, is_journal_type, is_part_type, isbns_of,
-                                            issns_of, json_items, person_of, plain_text, read_doi,
-                                            read_language, read_pages, read_type, require_title, unique)
+from kgpub.graph.importers.csl_json import (JsonItem, date_of, isbns_of, issns_of, json_items, person_of,
+                                            plain_text, read_doi, read_language, read_pages, read_type,
+                                            require_title)
 from kgpub.graph.importers.json_stream import read_items
 from kgpub.graph.importers.text import clean_doi, clean_issn, html_to_text, json_kind
 from kgpub.graph.record import (CitationCount, Journal, Problem, Record, Series, SourceRef, Status,
@@ -104,12 +104,12 @@ def _read_container(work: JsonItem, record: Record) -> None:
     issns = issns_of(work)
     print_issn = next(iter(filter(None, map(clean_issn, _typed(work, "issn-type", "print")))), None)
     electronic = next(iter(filter(None, map(clean_issn, _typed(work, "issn-type", "electronic")))), None)
-    if is_journal_type(record):
+    if fields.is_journal_type(record):
         if not (print_issn or electronic) and issns:
             print_issn, electronic = issns[0], next(iter(issns[1:]), None)
         journal = Journal(title=next(iter(containers), None), issn=print_issn, eissn=electronic)
         record.journal = journal if journal != Journal() else None
-    elif is_part_type(record) and containers:
+    elif fields.is_part_type(record) and containers:
         # A chapter in a series lists the series (the one with the ISSN) before its book.
         record.host_title = containers[-1]
         if issns and len(containers) > 1:
@@ -143,7 +143,7 @@ def _read_identifiers(work: JsonItem, record: Record) -> None:
     printed = [isbn for text in _typed(work, "isbn-type", "print") for isbn in fields.isbns(text)]
     electronic = [isbn for text in _typed(work, "isbn-type", "electronic") for isbn in fields.isbns(text)]
     if printed or electronic:
-        record.isbn_print, record.isbn_electronic = unique(printed), unique(electronic)
+        record.isbn_print, record.isbn_electronic = fields.unique(printed), fields.unique(electronic)
     else:
         record.isbn_print = isbns_of(work)
     # The landing page the publisher registered. `URL` is mostly the DOI again (dx.doi.org/…),
@@ -151,13 +151,13 @@ def _read_identifiers(work: JsonItem, record: Record) -> None:
     resource = work.child("resource")
     primary = resource.child("primary") if resource else None
     urls = [primary.text("URL") if primary else None] + work.texts("URL")
-    record.urls = unique([url for url in urls if url and clean_doi(url) is None])
+    record.urls = fields.unique([url for url in urls if url and clean_doi(url) is None])
 
 
 def _read_publishing(work: JsonItem, record: Record) -> None:
     record.publisher = work.text("publisher")
     read_language(work, record)
-    record.keywords = unique(work.texts("subject"))  # Crossref's subject categories of the journal
+    record.keywords = fields.unique(work.texts("subject"))  # Crossref's subject categories of the journal
     count = work.obj.get("is-referenced-by-count")
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
         # Counted when Crossref last indexed the work: that is the date the count holds for.

@@ -22,8 +22,6 @@ from kgpub.graph.record import (Journal, PartialDate, Person, Problem, Record, S
                                  Status, UnreadableRecord)
 
 FORMAT = "csl-json"
-JOURNAL_TYPE_GROUPS = ("contributiontojournal/", "contributiontoperiodical/")
-PART_TYPE_GROUPS = ("contributiontobookanthology/", "contributiontoconference/")
 KEYWORD_SEPARATORS = re.compile(r"\s*[,;]\s*")
 MARKUP = re.compile(r"<[a-zA-Z/!]|&[#\w]+;")  # CSL rich text (<i>, <sup>) and JATS, entities
 # CSL's `status` ("in press") says the work is not out yet: the Record's status kind instead of published.
@@ -228,21 +226,9 @@ def read_type(item: JsonItem, record: Record, source_format: str, described: str
         record.type = fields.OTHER_TYPE
 
 
-def is_journal_type(record: Record) -> bool:
-    return (record.type or "").startswith(JOURNAL_TYPE_GROUPS)
-
-
-def is_part_type(record: Record) -> bool:
-    return (record.type or "").startswith(PART_TYPE_GROUPS)
-
-
 def require_title(item: JsonItem, record: Record) -> None:
     if record.title is None:
         item.problem("title", "missing: a record needs a title")
-
-
-def unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(value for value in values if value))
 
 
 # --- a CSL-JSON item -------------------------------------------------------------------------
@@ -277,17 +263,17 @@ def _read_authors(item: JsonItem, record: Record) -> None:
 def _read_container(item: JsonItem, record: Record) -> None:
     """The journal of an article, the book or proceedings of a chapter or paper, a book's series."""
     container = plain_text(item.text("container-title"))
-    if is_journal_type(record):
+    if fields.is_journal_type(record):
         issns = issns_of(item)
         # CSL does not say which ISSN is which; exporters copy Crossref's order, print first.
         journal = Journal(title=container, issn=next(iter(issns), None), eissn=next(iter(issns[1:]), None))
         record.journal = journal if journal != Journal() else None
         record.article_number = item.text("number")  # an article's "number" is its article number
-    elif is_part_type(record):
+    elif fields.is_part_type(record):
         record.host_title = container
     # A web page's or blog post's container (a site) has no place on the Record, nor has an
     # article's collection-title (a special issue's name): the series is a book's.
-    if not is_journal_type(record) and (series := item.text("collection-title")):
+    if not fields.is_journal_type(record) and (series := item.text("collection-title")):
         record.series.append(Series(series, volume=item.text("collection-number")))
     record.volume, record.issue = item.text("volume"), item.text("issue")
     read_pages(item, record)
@@ -308,7 +294,7 @@ def _read_dates(item: JsonItem, record: Record) -> None:
 def _read_identifiers(item: JsonItem, record: Record) -> None:
     read_doi(item, record, "DOI" if "DOI" in item.obj else "doi")
     record.isbn_print = isbns_of(item)  # CSL does not say print or electronic
-    if not is_journal_type(record) and (issns := issns_of(item)) and record.series:
+    if not fields.is_journal_type(record) and (issns := issns_of(item)) and record.series:
         record.series[0].issns = issns
     record.urls = item.texts("URL")
 
@@ -322,7 +308,7 @@ def _read_publishing(item: JsonItem, record: Record) -> None:
     read_language(item, record)
     keywords = [word for text in item.texts("keyword") for word in KEYWORD_SEPARATORS.split(text)]
     # "categories" is not a CSL variable, but exporters (commonmeta, Zotero's) put keywords there.
-    record.keywords = unique(keywords + item.texts("categories"))
+    record.keywords = fields.unique(keywords + item.texts("categories"))
 
 
 READ_PARTS = (_read_titles, _read_authors, _read_container, _read_dates, _read_identifiers,

@@ -1,5 +1,6 @@
-"""Field readers the bibliographic importers share (BibTeX, RIS, CSL-JSON, Crossref): types from
-source_types.tsv, person names, page ranges, ISBNs, ORCID iDs, dates in parts and languages.
+"""Field readers the bibliographic importers share (BibTeX, RIS, CSL-JSON, Crossref, OC Meta):
+types from source_types.tsv and what a type says of the container, person names, page ranges,
+ISBNs, ORCID iDs, dates in parts and languages.
 
 Each reader takes the source's text and returns the Record's form of it, or None when the text is
 not what the field holds: the importer then says so on the record, naming its own field.
@@ -10,7 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from kgpub.graph.record import PartialDate, Person
+from kgpub.graph.record import BOOK_PART_TYPES, JOURNAL_PART_TYPES, PartialDate, Person, Record
 
 SOURCE_TYPES_TSV = Path(__file__).with_name("source_types.tsv")
 OTHER_TYPE = "othercontribution/other"
@@ -51,6 +52,21 @@ def record_type(source_format: str, source_type: str) -> str | None:
     """Our type key for a source's type ('bibtex', 'inproceedings' -> a conference paper); None
     when the table does not know it (the importer warns and uses OTHER_TYPE)."""
     return _source_types().get((source_format, source_type.strip().lower()))
+
+
+def is_journal_type(record: Record) -> bool:
+    """An article, review, letter…: its container is a journal."""
+    return (record.type or "").startswith(JOURNAL_PART_TYPES)
+
+
+def is_part_type(record: Record) -> bool:
+    """A chapter or conference paper: its container is a book or proceedings."""
+    return (record.type or "").startswith(BOOK_PART_TYPES)
+
+
+def unique(values: list[str]) -> list[str]:
+    """The values in their first order, without repeats or empty ones."""
+    return list(dict.fromkeys(value for value in values if value))
 
 
 def person(name: str) -> Person | None:

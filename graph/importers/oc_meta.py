@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from kgpub.graph.importers import fields
-from kgpub.graph.importers.csl_json import is_journal_type, is_part_type, unique
 from kgpub.graph.importers.text import clean_doi, clean_issn
 from kgpub.graph.record import Journal, Person, Problem, Record, SourceRef, Status, UnreadableRecord
 
@@ -131,7 +130,7 @@ def _read_type_and_title(row: dict[str, str], record: Record) -> None:
 
 def _read_identifiers(row: dict[str, str], record: Record) -> None:
     pairs = _split_identifiers(row.get("id", ""))
-    dois = unique([doi for value in _values(pairs, "doi") if (doi := clean_doi(value))])
+    dois = fields.unique([doi for value in _values(pairs, "doi") if (doi := clean_doi(value))])
     bad = [value for value in _values(pairs, "doi") if clean_doi(value) is None]
     if bad:
         record.add_problem("id", f"{bad[0]!r} is not a DOI", "warning")
@@ -139,7 +138,7 @@ def _read_identifiers(row: dict[str, str], record: Record) -> None:
         record.doi = dois[0]
     if len(dois) > 1:
         record.add_problem("id", f"{len(dois)} DOIs ({', '.join(dois)}): the first is the record's", "warning")
-    record.isbn_print = unique([isbn for value in _values(pairs, "isbn") for isbn in fields.isbns(value)])
+    record.isbn_print = fields.unique([isbn for value in _values(pairs, "isbn") for isbn in fields.isbns(value)])
 
 
 def _read_authors(row: dict[str, str], record: Record) -> None:
@@ -159,14 +158,14 @@ def _read_authors(row: dict[str, str], record: Record) -> None:
 def _read_venue(row: dict[str, str], record: Record) -> None:
     """A journal with its ISSNs, or the book or proceedings a part is in (whose ISBNs it carries)."""
     title, pairs = _name_and_identifiers(row.get("venue", ""))
-    issns = unique([issn for value in _values(pairs, "issn") if (issn := clean_issn(value))])
-    if is_journal_type(record):
+    issns = fields.unique([issn for value in _values(pairs, "issn") if (issn := clean_issn(value))])
+    if fields.is_journal_type(record):
         journal = Journal(title=title or None, issn=next(iter(issns), None), eissn=next(iter(issns[1:]), None))
         record.journal = journal if journal != Journal() else None
-    elif is_part_type(record):
+    elif fields.is_part_type(record):
         record.host_title = title or None
         venue_isbns = [isbn for value in _values(pairs, "isbn") for isbn in fields.isbns(value)]
-        record.isbn_print = unique(record.isbn_print + venue_isbns)
+        record.isbn_print = fields.unique(record.isbn_print + venue_isbns)
     record.volume, record.issue = row.get("volume") or None, row.get("issue") or None
 
 

@@ -249,14 +249,6 @@ def _keywords(tags: _Tags, *keyword_tags: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def _is_journal(record: Record) -> bool:
-    return (record.type or "").startswith(("contributiontojournal/", "contributiontoperiodical/"))
-
-
-def _is_part(record: Record) -> bool:
-    return (record.type or "").startswith(("contributiontobookanthology/", "contributiontoconference/"))
-
-
 # --- RIS ------------------------------------------------------------------------------------
 
 def _read_ris(tags: _Tags, record: Record) -> None:
@@ -268,7 +260,7 @@ def _read_ris(tags: _Tags, record: Record) -> None:
     elif record.type == "thesis/other" and "master" in kind:
         record.type = "thesis/master"
     # BT is a book's own title, or (of a chapter) the title of the book it is in.
-    record.title = tags.text("TI", "T1") or (None if _is_part(record) else tags.text("BT"))
+    record.title = tags.text("TI", "T1") or (None if fields.is_part_type(record) else tags.text("BT"))
     if record.title is None and (short := tags.text("ST")):
         record.title = short
         tags.problem("ST", "no title (TI, T1): the short title is read as the title")
@@ -288,9 +280,9 @@ def _read_ris(tags: _Tags, record: Record) -> None:
 def _read_ris_container(tags: _Tags, record: Record) -> None:
     """T2 is the journal of an article and the book or proceedings of a chapter or paper. A whole
     book or report has none: its T2 is its series (Zotero), a thesis's is its subtitle (Pure)."""
-    if _is_journal(record):
+    if fields.is_journal_type(record):
         record.journal = Journal(title=tags.text("JF", "T2", "JO", "JA", "J2"))
-    elif _is_part(record):
+    elif fields.is_part_type(record):
         record.host_title = tags.text("T2", "BT")
     elif (secondary := tags.text("T2")) and record.type.startswith("thesis/"):
         record.subtitle = secondary
@@ -326,9 +318,9 @@ def _read_wos(tags: _Tags, record: Record) -> None:
     record.authors = _people(tags, "AF" if tags.lines("AF") else "AU")
     record.authors += [Person(name=name) for name in tags.lines("CA")]  # group authors
     _read_wos_orcids(tags, record)
-    if _is_journal(record):
+    if fields.is_journal_type(record):
         record.journal = Journal(title=tags.text("SO"))
-    elif _is_part(record):
+    elif fields.is_part_type(record):
         record.host_title = tags.text("SO")
     if series := tags.text("SE"):
         record.series.append(Series(series))
