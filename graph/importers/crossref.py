@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from kgpub.graph.importers import fields
-from kgpub.graph.importers.csl_json import (JsonItem, date_of, isbns_of, issns_of, json_items, person_of,
-                                            plain_text, read_doi, read_language, read_pages, read_type,
-                                            require_title)
+from kgpub.graph.importers.csl_json import (JsonItem, date_of, isbns_of, issns_of, person_of, plain_text,
+                                            read_doi, read_language, read_pages, read_type, require_title)
 from kgpub.graph.importers.json_stream import read_items
 from kgpub.graph.importers.text import clean_doi, clean_issn, html_to_text, json_kind
 from kgpub.graph.record import (CitationCount, Journal, Problem, Record, Series, SourceRef, Status,
@@ -30,16 +29,8 @@ WORK_KEYS = ("DOI", "title", "type")
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     """One Record or UnreadableRecord per Crossref work in the stream."""
-    for found in read_items(stream, SourceRef(source, format=FORMAT), _works_in):
+    for found in read_items(stream, SourceRef(source, format=FORMAT), WORK_KEYS, opened=_message):
         yield found if isinstance(found, UnreadableRecord) else _record_of_work(found[1], found[0])
-
-
-def _works_in(value: Any, ref: SourceRef) -> Iterator[tuple[SourceRef, Any] | UnreadableRecord]:
-    works = _message(value, ref)
-    if isinstance(works, UnreadableRecord):
-        yield works
-    else:
-        yield from json_items(works, ref, WORK_KEYS)
 
 
 def _message(value: Any, ref: SourceRef) -> Any | UnreadableRecord:

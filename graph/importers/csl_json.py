@@ -6,11 +6,10 @@ Problems name the CSL variable ("issued", "author[2]"), so the value can be foun
 
 Crossref's works use the same names for most variables (`container-title`, `page`, `issued`,
 `author` with `family`/`given`), so graph/importers/crossref.py builds on the readers here
-(JsonItem, json_items, person_of, date_of, read_language).
+(JsonItem, person_of, date_of, read_language).
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -22,6 +21,7 @@ from kgpub.graph.record import (Journal, PartialDate, Person, Problem, Record, S
                                  Status, UnreadableRecord)
 
 FORMAT = "csl-json"
+ITEM_KEYS = ("type", "title")  # an object with either is an item, not a list response
 KEYWORD_SEPARATORS = re.compile(r"\s*[,;]\s*")
 MARKUP = re.compile(r"<[a-zA-Z/!]|&[#\w]+;")  # CSL rich text (<i>, <sup>) and JATS, entities
 # CSL's `status` ("in press") says the work is not out yet: the Record's status kind instead of published.
@@ -31,23 +31,11 @@ STATUS_KINDS = {"in press": "in-press", "in-press": "in-press", "forthcoming": "
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     """One Record or UnreadableRecord per CSL-JSON item in the stream."""
-    for found in read_items(stream, SourceRef(source, format=FORMAT), json_items):
+    for found in read_items(stream, SourceRef(source, format=FORMAT), ITEM_KEYS):
         yield found if isinstance(found, UnreadableRecord) else _record_of_item(found[1], found[0])
 
 
 # --- JSON readers Crossref shares ------------------------------------------------------------
-
-def json_items(value: Any, ref: SourceRef, item_keys: tuple[str, ...] = ("type", "title")
-               ) -> Iterator[tuple[SourceRef, Any]]:
-    """The items of a list, of `{"items": [...]}`, or the one item a file holds, each with its ref."""
-    if isinstance(value, dict) and isinstance(value.get("items"), list) and not any(k in value for k in item_keys):
-        value = value["items"]
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            yield dataclasses.replace(ref, index=index), item
-    else:
-        yield ref, value
-
 
 class JsonItem:
     """One JSON object of a source, its path ("author[2]") and the record its problems go to.

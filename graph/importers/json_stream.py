@@ -5,7 +5,7 @@ of Pure research outputs; any size) is parsed with ijson one item at a time, so 
 item, not the file, and a syntax error loses only the items from the broken one on. Any other
 document (one item, `{"items": [...]}`, a Crossref or Pure API response: a page of at most some
 thousand works) is read whole with json.loads, which names the line and column of a syntax error,
-and the importer's `unwrap` finds the items in it.
+and its items are found in it (after the importer's `opened` has taken off a response envelope).
 """
 from __future__ import annotations
 
@@ -24,13 +24,15 @@ HEAD_BYTES = 8192
 # ijson reads this much at a time; a syntax error is placed in the lines of the last read.
 READ_BYTES = 16384
 Found = tuple[SourceRef, Any] | UnreadableRecord
-Unwrap = Callable[[Any, SourceRef], Iterator[Found]]
+Opened = Callable[[Any, SourceRef], Any]  # a document -> what holds the items, or an UnreadableRecord
 
 
-def read_items(stream: BinaryIO, ref: SourceRef, unwrap: Unwrap, head: bytes = b"") -> Iterator[Found]:
-    """Each item of the JSON file with its ref (the index in a top-level array), or an
-    UnreadableRecord saying why the file, or the rest of it from some item on, cannot be read.
-    `head` is what the caller has already read from the stream."""
+def read_items(stream: BinaryIO, ref: SourceRef, item_keys: tuple[str, ...], head: bytes = b"",
+               opened: Opened = lambda value, ref: value) -> Iterator[Found]:
+    """Each item of the JSON file with its ref (the index in a list), or an UnreadableRecord
+    saying why the file, or the rest of it from some item on, cannot be read. An object with one
+    of `item_keys` is an item, else its "items" are. `head` is what the caller has already read
+    from the stream."""
     head = _head(stream, head)
     if problem := empty_or_binary(head):
         yield UnreadableRecord(ref, [problem])
@@ -39,7 +41,19 @@ def read_items(stream: BinaryIO, ref: SourceRef, unwrap: Unwrap, head: bytes = b
     if head.lstrip().startswith(b"["):
         yield from _array_items(_Rest(head, stream), ref)
     else:
-        yield from _document_items(head + stream.read(), ref, unwrap)
+        yield from _document_items(head + stream.read(), ref, item_keys, opened)
+
+
+def items_in(value: Any, ref: SourceRef, item_keys: tuple[str, ...]) -> Iterator[tuple[SourceRef, Any]]:
+    """The items of a list or of `{"items": [...]}` (unless the object has one of `item_keys`, so is
+    an item itself), or the one item that `value` is; each with its ref."""
+    if isinstance(value, dict) and isinstance(value.get("items"), list) and not any(k in value for k in item_keys):
+        value = value["items"]
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield dataclasses.replace(ref, index=index), item
+    else:
+        yield ref, value
 
 
 def _head(stream: BinaryIO, head: bytes) -> bytes:
@@ -61,7 +75,8 @@ def _array_items(stream: _Rest, ref: SourceRef) -> Iterator[Found]:
         yield UnreadableRecord(dataclasses.replace(ref, index=index), [problem])
 
 
-def _document_items(data: bytes, ref: SourceRef, unwrap: Unwrap) -> Iterator[Found]:
+def _document_items(data: bytes, ref: SourceRef, item_keys: tuple[str, ...], opened: Opened
+                    ) -> Iterator[Found]:
     try:
         value = json.loads(decode_utf8(data))
     except UnreadableInput as err:
@@ -70,7 +85,11 @@ def _document_items(data: bytes, ref: SourceRef, unwrap: Unwrap) -> Iterator[Fou
     except json.JSONDecodeError as err:
         yield UnreadableRecord(ref, [json_syntax_problem(err)])
         return
-    yield from unwrap(value, ref)
+    value = opened(value, ref)
+    if isinstance(value, UnreadableRecord):
+        yield value
+    else:
+        yield from items_in(value, ref, item_keys)
 
 
 def _stream_problem(err: Exception, index: int, lines: tuple[int, int]) -> Problem:

@@ -8,14 +8,13 @@ the value in Pure. Wrong shapes become problems on the record, never exceptions.
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import itertools
 import json
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from kgpub.graph.importers.json_stream import read_items
+from kgpub.graph.importers.json_stream import items_in, read_items
 from kgpub.graph.importers.text import (UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text, json_kind,
                                        json_syntax_problem)
 from kgpub.graph.record import (CitationCount, Event, Journal, PartialDate, Person, Problem, Record,
@@ -23,6 +22,7 @@ from kgpub.graph.record import (CitationCount, Event, Journal, PartialDate, Pers
 from kgpub.ontology import pure_type_by_uri
 
 FORMAT = "pure-json"
+OUTPUT_KEYS = ("title",)  # an object with a title is a research output, not a list response
 ASJC_GROUP_URI = "/dk/atira/pure/subjectarea/asjc"
 
 # The tail of Pure's status URI (/dk/atira/pure/researchoutput/status/{tail}) → Status.kind.
@@ -58,7 +58,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     if source.lower().endswith(".jsonl") or (first_line.startswith("{") and first_line.endswith("}")):
         yield from _read_json_lines(itertools.chain(start.splitlines(keepends=True), stream), source)
         return
-    for found in read_items(stream, SourceRef(source, format=FORMAT), _outputs_in, head=start):
+    for found in read_items(stream, SourceRef(source, format=FORMAT), OUTPUT_KEYS, head=start):
         yield found if isinstance(found, UnreadableRecord) else _research_output(found[1], found[0])
 
 
@@ -80,20 +80,10 @@ def _read_json_lines(lines: Iterator[bytes], source: str) -> Iterator[Record | U
 
 
 def _records_in(value: Any, ref: SourceRef) -> Iterator[Record | UnreadableRecord]:
-    for item_ref, item in _outputs_in(value, ref):
+    """A research output, a list of them, or a Pure list response ({"count": N, "items": [...]}:
+    "count" is Pure's total over all pages, not the length of this page, so nothing to check)."""
+    for item_ref, item in items_in(value, ref, OUTPUT_KEYS):
         yield _research_output(item, item_ref)
-
-
-def _outputs_in(value: Any, ref: SourceRef) -> Iterator[tuple[SourceRef, Any]]:
-    """A research output, a list of them, or a Pure list response ({"count": N, "items": [...]})."""
-    # "count" is Pure's total over all pages, not the length of this page: nothing to check.
-    if isinstance(value, dict) and isinstance(value.get("items"), list) and "title" not in value:
-        value = value["items"]
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            yield dataclasses.replace(ref, index=index), item
-    else:
-        yield ref, value
 
 
 def _research_output(value: Any, ref: SourceRef) -> Record | UnreadableRecord:
