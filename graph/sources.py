@@ -3,9 +3,9 @@
 Every accepted source record of a work is kept, one per source format (the newest import of a
 format replaces the one before), in SQLite beside the store. A work's Record is merged from its
 source records field by field: each field comes from the highest-priority source that has it
-(default: Pure JSON > Pure page > Crossref > CSL-JSON > OpenCitations Meta > BibTeX/RIS;
-KGPUB_SOURCE_PRIORITY or `kgpub ingest --source-priority` change it). The merged Record lists what it was derived from,
-which the mapping writes as PROV-O on the work's named graph.
+(DEFAULT_PRIORITY; KGPUB_SOURCE_PRIORITY or `kgpub ingest --source-priority` change it). The
+merged Record lists what it was derived from, which the mapping writes as PROV-O on the work's
+named graph.
 """
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph
 
 CURRENT = "CURRENT"
+OPEN_ATTEMPTS = 5  # a reader that keeps losing the race to newer snapshots gives up after this
 
 
 def snapshot_root(store_path: str | os.PathLike) -> Path:
@@ -75,7 +76,7 @@ class SnapshotReader:
         # CURRENT's content, not its stat: inode numbers are reused by the next publish but one,
         # and on file systems with coarse timestamps (1 s on small ext4) two publishes share an
         # mtime, so (inode, mtime) can repeat while the name never does.
-        for attempt in range(5):
+        for attempt in range(OPEN_ATTEMPTS):
             try:
                 name = (self.root / CURRENT).read_text().strip()
             except FileNotFoundError:
@@ -86,7 +87,7 @@ class SnapshotReader:
                 return self._store
             except OSError:
                 # Superseded and deleted between reading CURRENT and locking it: read it again.
-                if attempt == 4:
+                if attempt == OPEN_ATTEMPTS - 1:
                     raise
 
     def _open(self, name: str) -> None:
