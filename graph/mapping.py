@@ -8,6 +8,7 @@ record, so they are reported with the importer's own problems.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
@@ -70,6 +71,10 @@ class Context:
     triples: list[Triple]
 
     def add(self, subject, predicate, obj) -> None:
+        if isinstance(obj, Literal) and CONTROL_CHARACTERS.search(obj.value):
+            obj = without_control_characters(obj)
+            self.record.add_problem(predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1],
+                                    "control characters (invisible, and not allowed in XML) were removed", "warning")
         self.triples.append(Triple(subject, predicate, obj))
 
     def part(self, fragment: str) -> NamedNode:
@@ -81,6 +86,18 @@ class Context:
     def text(self, value: str) -> Literal:
         language = self.record.language
         return Literal(value, language=language) if language else Literal(value)
+
+
+# Characters XML 1.0 cannot carry (RDF/XML, SPARQL XML results, OAI-PMH), invisible anywhere else:
+# a stray NUL or escape in a source file is dropped rather than published.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def without_control_characters(literal: Literal) -> Literal:
+    value = CONTROL_CHARACTERS.sub("", literal.value)
+    if literal.language:
+        return Literal(value, language=literal.language)
+    return Literal(value, datatype=literal.datatype)
 
 
 def output_iri(base: str, key: str) -> NamedNode:

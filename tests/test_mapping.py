@@ -139,3 +139,12 @@ def test_peer_review_is_a_second_status():
     assert statuses == {PSO.published, PSO["peer-reviewed"]}
     mapped = map_record(article(peer_reviewed=False), BASE)
     assert objects(mapped, mapped.iri, PSO.holdsStatusInTime) == []
+
+
+def test_control_characters_are_dropped_with_a_warning_and_the_language_kept():
+    """XML (RDF/XML, SPARQL XML results) cannot carry them: a stray NUL in a source file is not published."""
+    record = article(title="Nul\x00title\x1b here", abstract="Tab\tand\nnewline stay")
+    mapped = map_record(record, BASE)
+    assert objects(mapped, mapped.iri, DCTERMS.title) == [Literal("Nultitle here", language="en")]
+    assert objects(mapped, mapped.iri, DCTERMS.abstract) == [Literal("Tab\tand\nnewline stay", language="en")]
+    assert [(p.field, p.severity) for p in record.problems if "control characters" in p.message] == [("title", "warning")]

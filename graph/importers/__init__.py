@@ -3,7 +3,8 @@
 Each importer is a module with one entry point, `read(stream, source) -> Iterator[Record |
 UnreadableRecord]`, that yields one item per record found in the stream: a Record (possibly
 carrying problems) or an UnreadableRecord when nothing usable could be read. Importers never
-raise for bad input; the CLI and the HTTP ingest route use this same table.
+raise for bad input: each reads a record through `isolated`, so that even input nobody foresaw
+costs only its own record. The CLI and the HTTP ingest route use this same table.
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
+
+from kgpub.graph.record import Problem, Record, SourceRef, UnreadableRecord
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,23 @@ JSON_MARKERS = (
     ("pure-json", (b'"pureId"', b'"portalUrl"', b'"managingOrganisationalUnit"')),
     ("csl-json", (b'"container-title"', b'"issued"', b'"citation-key"', b'"author"')),
 )
+
+
+def isolated(ref: SourceRef, read_one: Callable[..., Record | UnreadableRecord], *args
+             ) -> Record | UnreadableRecord:
+    """`read_one(*args)`: one record read from its part of the file. Should reading it raise
+    (input no rule here foresaw), the record is rejected with the reason, named by its own line or
+    index, and the importer goes on with the next record."""
+    try:
+        return read_one(*args)
+    except Exception as err:
+        return failed_record(ref, err)
+
+
+def failed_record(ref: SourceRef, err: Exception) -> UnreadableRecord:
+    """The record at `ref`, rejected because reading it raised `err`."""
+    message = f"this record could not be read ({type(err).__name__}: {err}); the records around it were read"
+    return UnreadableRecord(ref, [Problem("record", message)])
 
 
 def by_name(name: str) -> Importer:

@@ -35,6 +35,7 @@ import bibtexparser
 from bibtexparser.model import (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ExplicitComment,
                                 ParsingFailedBlock, Preamble, String)
 
+from kgpub.graph.importers import failed_record, isolated
 from kgpub.graph.importers.bibtex_fields import FORMAT, MONTHS, _read_fields, _Values
 from kgpub.graph.importers.text import empty_or_binary
 from kgpub.graph.record import Problem, Record, SourceRef, UnreadableRecord
@@ -159,7 +160,10 @@ class _Reader:
             yield UnreadableRecord(self.ref(line), [Problem("entry", _parse_failure(block, chunk))])
         elif isinstance(block, Entry) and block.entry_type.lower() not in NOT_WORKS:
             self.entries_seen += 1
-            yield from self.read_entry(block, line, chunk)
+            try:
+                yield from self.read_entry(block, line, chunk)
+            except Exception as err:  # input nobody foresaw costs this entry only
+                yield failed_record(self.ref(line), err)
         elif isinstance(block, (Entry, String, Preamble, ExplicitComment)):
             self.blocks_seen += 1
             if isinstance(block, String):
@@ -196,14 +200,14 @@ class _Reader:
             self.waiting.setdefault(parent_key, []).append(values)
             self.waiting_count += 1
         if values not in self.waiting.get(parent_key, ()):
-            yield _read_fields(values)
+            yield _fields_read(values)
         if key:
             self.recent[key] = values.raw
         if len(self.recent) > RECENT_ENTRIES:
             self.recent.popitem(last=False)
         for child in self.waiting.pop(key, []):
             self.waiting_count -= 1
-            yield _read_fields(_inherit(child, values.raw))
+            yield _fields_read(_inherit(child, values.raw))
 
     def unresolved_crossrefs(self) -> Iterator[Record]:
         """At the end of the file: children whose parent never came, read without it."""
@@ -211,7 +215,7 @@ class _Reader:
             for child in children:
                 child.warn("crossref", f"the crossref entry {parent_key!r} is not in the file (or comes "
                            f"more than {RECENT_ENTRIES} entries before): its fields are not inherited")
-                yield _read_fields(child)
+                yield _fields_read(child)
 
     def check_key(self, key: str, record: Record, line: int) -> None:
         first = self.first_line_of_key.setdefault(key.lower(), line)
@@ -236,6 +240,10 @@ class _Reader:
                 unknown.append(part)
                 text.append(part)
         return "".join(text)
+
+
+def _fields_read(values: _Values) -> Record | UnreadableRecord:
+    return isolated(values.record.source, _read_fields, values)
 
 
 def _concatenated_parts(value: str) -> list[str]:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from kgpub.graph.importers import fields
+from kgpub.graph.importers import fields, isolated
 from kgpub.graph.importers.csl_json import (JsonItem, date_of, isbns_of, issns_of, person_of, plain_text,
                                             read_doi, read_language, read_pages, read_type, require_title)
 from kgpub.graph.importers.json_stream import read_items
@@ -30,7 +30,7 @@ WORK_KEYS = ("DOI", "title", "type")
 def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     """One Record or UnreadableRecord per Crossref work in the stream."""
     for found in read_items(stream, SourceRef(source, format=FORMAT), WORK_KEYS, opened=_message):
-        yield found if isinstance(found, UnreadableRecord) else _record_of_work(found[1], found[0])
+        yield found if isinstance(found, UnreadableRecord) else isolated(found[0], _record_of_work, found[1], found[0])
 
 
 def _message(value: Any, ref: SourceRef) -> Any | UnreadableRecord:

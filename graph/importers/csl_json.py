@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any, BinaryIO
 
-from kgpub.graph.importers import fields
+from kgpub.graph.importers import fields, isolated
 from kgpub.graph.importers.json_stream import read_items
 from kgpub.graph.importers.text import clean_doi, clean_issn, html_to_text, json_kind
 from kgpub.graph.record import (Journal, PartialDate, Person, Problem, Record, Series, Severity, SourceRef,
@@ -32,7 +33,7 @@ STATUS_KINDS = {"in press": "in-press", "in-press": "in-press", "forthcoming": "
 def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     """One Record or UnreadableRecord per CSL-JSON item in the stream."""
     for found in read_items(stream, SourceRef(source, format=FORMAT), ITEM_KEYS):
-        yield found if isinstance(found, UnreadableRecord) else _record_of_item(found[1], found[0])
+        yield found if isinstance(found, UnreadableRecord) else isolated(found[0], _record_of_item, found[1], found[0])
 
 
 # --- JSON readers Crossref shares ------------------------------------------------------------
@@ -55,7 +56,7 @@ class JsonItem:
         value = self.obj.get(key)
         if value is None:
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return str(value)
         if isinstance(value, str):
             return value.strip() or None

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
+from kgpub.graph.importers.json_nesting import MAX_DEPTH, Nesting, too_deep
 from kgpub.graph.importers.text import UnreadableInput, decode_utf8, empty_or_binary, json_syntax_problem
 from kgpub.graph.record import Problem, SourceRef, UnreadableRecord
 
@@ -66,17 +67,32 @@ def _head(stream: BinaryIO, head: bytes) -> bytes:
 
 def _array_items(stream: _Rest, ref: SourceRef) -> Iterator[Found]:
     index = 0
-    try:
-        for item in ijson.items(stream, "item", use_float=True, buf_size=READ_BYTES):
-            yield dataclasses.replace(ref, index=index), item
+    while True:
+        try:
+            # Numbers as ijson reads them by default: whole numbers of any size (yajl's own
+            # reading, use_float, stops the file at the first past 2**63), fractions as Decimals.
+            for item in ijson.items(stream, "item", buf_size=READ_BYTES):
+                yield dataclasses.replace(ref, index=index), item
+                index += 1
+            return
+        except _TooDeep:
+            message = (f"item [{index}] nests more than {MAX_DEPTH} levels deep (line {stream.last_lines[1]}); "
+                       "no record does: it was skipped, the items after it are read")
+            yield UnreadableRecord(dataclasses.replace(ref, index=index), [Problem("json", message)])
             index += 1
-    except (ijson.JSONError, UnicodeDecodeError) as err:
-        problem = _stream_problem(err, index, stream.last_lines)
-        yield UnreadableRecord(dataclasses.replace(ref, index=index), [problem])
+            if not stream.skip_item():
+                return
+        except (ijson.JSONError, UnicodeDecodeError) as err:
+            problem = _stream_problem(err, index, stream.last_lines)
+            yield UnreadableRecord(dataclasses.replace(ref, index=index), [problem])
+            return
 
 
 def _document_items(data: bytes, ref: SourceRef, item_keys: tuple[str, ...], opened: Opened
                     ) -> Iterator[Found]:
+    if problem := nesting_problem(data):
+        yield UnreadableRecord(ref, [problem])
+        return
     try:
         value = json.loads(decode_utf8(data))
     except UnreadableInput as err:
@@ -90,6 +106,15 @@ def _document_items(data: bytes, ref: SourceRef, item_keys: tuple[str, ...], ope
         yield value
     else:
         yield from items_in(value, ref, item_keys)
+
+
+def nesting_problem(data: bytes, line_offset: int = 0) -> Problem | None:
+    """A problem when a JSON document nests past MAX_DEPTH (before a parser tries it)."""
+    line = too_deep(data)
+    if line is None:
+        return None
+    return Problem("json", f"the JSON nests more than {MAX_DEPTH} levels deep at line {line + line_offset}; "
+                           "no record does")
 
 
 def _stream_problem(err: Exception, index: int, lines: tuple[int, int]) -> Problem:
@@ -110,23 +135,60 @@ def _stream_problem(err: Exception, index: int, lines: tuple[int, int]) -> Probl
     return Problem("json", f"invalid JSON in item [{index}], {where}: {reason}{near}; the items before it are read")
 
 
+class _TooDeep(Exception):
+    """Raised to ijson from _Rest.read: the item being read nests past MAX_DEPTH."""
+
+
 class _Rest:
     """The head the reader has already taken, then the rest of the stream: what ijson reads.
-    Counts lines, so that `last_lines` are the first and last line of the last block read."""
+    Counts lines, so that `last_lines` are the first and last line of the last block read.
+
+    Follows the nesting as it goes: the bytes of a block up to a bracket nesting past MAX_DEPTH go
+    to ijson (which yields the items before it), the next read raises _TooDeep, and `skip_item`
+    passes over the rest of that item so that ijson starts again with the next one."""
 
     def __init__(self, head: bytes, stream: BinaryIO):
         self._head = head
         self._stream = stream
         self.last_lines = (1, 1)
+        self._nesting = Nesting()
+        self._past_limit: bytes | None = None  # the rest of a block from a bracket too deep
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson asks for nothing first, to tell bytes from text
             return b""
+        if self._past_limit is not None:
+            raise _TooDeep()
         if self._head:
             chunk, self._head = self._head, b""
         else:
             chunk = self._stream.read(size)
+        cut = self._nesting.feed(chunk)
+        if cut is not None:
+            chunk, self._past_limit = chunk[:cut], chunk[cut:]
+            if not chunk:  # ijson takes an empty read for the end of the file
+                raise _TooDeep()
+        self._count_lines(chunk)
+        return chunk
+
+    def skip_item(self) -> bool:
+        """After _TooDeep: pass over the rest of the item; True when another item follows (the
+        next read then starts a new array with it), False at the array's end."""
+        data, self._past_limit = self._past_limit or b"", None
+        while (end := self._nesting.walk(data, lambda depth: depth <= 1)) is None:
+            self._count_lines(data)
+            if not (data := self._stream.read(READ_BYTES)):
+                return False
+        self._count_lines(data[:end])
+        rest = data[end + 1:].lstrip()
+        while not rest and (more := self._stream.read(READ_BYTES)):
+            rest = more.lstrip()
+        if not rest.startswith(b","):
+            return False
+        self._head, self._nesting = b"[" + rest[1:], Nesting()
+        return True
+
+    def _count_lines(self, chunk: bytes) -> None:
         if chunk:
             first = self.last_lines[1]
             self.last_lines = (first, first + chunk.count(b"\n"))
-        return chunk

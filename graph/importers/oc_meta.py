@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from kgpub.graph.importers import fields
+from kgpub.graph.importers import fields, isolated
 from kgpub.graph.importers.text import clean_doi, clean_issn
 from kgpub.graph.record import Journal, Person, Problem, Record, SourceRef, Status, UnreadableRecord
 
@@ -45,8 +45,16 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
         yield UnreadableRecord(file_ref, [Problem("header", message)])
         return
     first_line = rows.line_num + 1
-    for cells in rows:
+    while True:
         ref = SourceRef(source, line=first_line, format=FORMAT)
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as err:  # a row csv cannot read costs that row; the next one is read
+            first_line = rows.line_num + 1
+            yield UnreadableRecord(ref, [Problem("row", f"this row is not valid CSV: {err}")])
+            continue
         problems = lines.problems_since(first_line)
         first_line = rows.line_num + 1
         if not any(cell.strip() for cell in cells):
@@ -55,7 +63,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
         if len(cells) != len(columns):
             problems.append(Problem("row", f"{len(cells)} cells where the header has {len(columns)}: "
                                            "the cells were read in the header's order", "warning"))
-        yield _record_of_row(row, ref, problems)
+        yield isolated(ref, _record_of_row, row, ref, problems)
 
 
 class _DecodedLines:
@@ -73,11 +81,15 @@ class _DecodedLines:
         raw = next(self._stream)
         self._number += 1
         try:
-            return raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
             self._bad[self._number] = Problem("encoding", f"not UTF-8: byte 0x{raw[err.start]:02x} at line "
                                                           f"{self._number}, column {err.start + 1} cannot be decoded")
-            return raw.decode("utf-8", errors="replace")
+            text = raw.decode("utf-8", errors="replace")
+        # Lines end at \n; a carriage return inside one (pasted text, an old Mac file) would end
+        # the row for csv in the middle of a cell. It reads as a space.
+        body = text.rstrip("\r\n")
+        return body.replace("\r", " ") + text[len(body):]
 
     def problems_since(self, line: int) -> list[Problem]:
         """The encoding problems of lines from `line` on (the row just read), forgotten once told."""

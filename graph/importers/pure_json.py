@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from kgpub.graph.importers.json_stream import items_in, read_items
+from kgpub.graph.importers import isolated
+from kgpub.graph.importers.json_stream import items_in, nesting_problem, read_items
 from kgpub.graph.importers.text import (UnreadableInput, clean_doi, clean_issn, decode_utf8, html_to_text, json_kind,
                                        json_syntax_problem)
 from kgpub.graph.record import (CitationCount, Event, Journal, PartialDate, Person, Problem, Record,
@@ -59,7 +60,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
         yield from _read_json_lines(itertools.chain(start.splitlines(keepends=True), stream), source)
         return
     for found in read_items(stream, SourceRef(source, format=FORMAT), OUTPUT_KEYS, head=start):
-        yield found if isinstance(found, UnreadableRecord) else _research_output(found[1], found[0])
+        yield found if isinstance(found, UnreadableRecord) else isolated(found[0], _research_output, found[1], found[0])
 
 
 def _read_json_lines(lines: Iterator[bytes], source: str) -> Iterator[Record | UnreadableRecord]:
@@ -70,6 +71,9 @@ def _read_json_lines(lines: Iterator[bytes], source: str) -> Iterator[Record | U
         if not raw.strip():
             continue
         ref = SourceRef(source, line=number, format=FORMAT)
+        if problem := nesting_problem(raw, line_offset=number - 1):
+            yield UnreadableRecord(ref, [problem])
+            continue
         try:
             yield from _records_in(json.loads(raw.decode("utf-8")), ref)
         except UnicodeDecodeError as err:
@@ -83,7 +87,7 @@ def _records_in(value: Any, ref: SourceRef) -> Iterator[Record | UnreadableRecor
     """A research output, a list of them, or a Pure list response ({"count": N, "items": [...]}:
     "count" is Pure's total over all pages, not the length of this page, so nothing to check)."""
     for item_ref, item in items_in(value, ref, OUTPUT_KEYS):
-        yield _research_output(item, item_ref)
+        yield isolated(item_ref, _research_output, item, item_ref)
 
 
 def _research_output(value: Any, ref: SourceRef) -> Record | UnreadableRecord:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import BinaryIO, Iterator
 
+from kgpub.graph.importers import isolated
 from kgpub.graph.importers.page_labels import (FINGERPRINT, PageLabel, has_weight, is_furniture,
                                                match_label, page_labels, read_value)
 from kgpub.graph.importers.text import UnreadableInput, decode_utf8
@@ -41,7 +42,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     except UnreadableInput as err:
         yield UnreadableRecord(SourceRef(source, format=FORMAT), [err.problem])
         return
-    yield parse_page(text, source)
+    yield isolated(SourceRef(source, format=FORMAT), parse_page, text, source)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from typing import BinaryIO, Callable
 from rispy import RisParser, WokParser
 from rispy.config import TAG_KEY_MAPPING, WOK_TAG_KEY_MAPPING
 
-from kgpub.graph.importers import fields
-from kgpub.graph.importers.text import clean_doi, clean_issn
+from kgpub.graph.importers import fields, isolated
+from kgpub.graph.importers.text import clean_doi, clean_issn, looks_binary
 from kgpub.graph.record import (CitationCount, Journal, PartialDate, Person, Problem, Record, Series,
                                  Severity, SourceRef, Status, UnreadableRecord)
 
@@ -71,7 +71,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     if not head.strip():
         yield UnreadableRecord(file_ref, [Problem("file", "the file is empty")])
         return
-    if b"\x00" in head:
+    if looks_binary(head):
         yield UnreadableRecord(file_ref, [Problem("file", "the file is binary, not text")])
         return
     dialect = _dialect(head)
@@ -79,7 +79,11 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record | UnreadableRecord]:
     lines = _decoded_lines(itertools.chain(head.splitlines(keepends=True), stream))
     for chunk in _chunks(lines, dialect, source):
         found_any = True
-        yield chunk if isinstance(chunk, UnreadableRecord) else _record_of_chunk(chunk, dialect, source)
+        if isinstance(chunk, UnreadableRecord):
+            yield chunk
+        else:
+            yield isolated(SourceRef(source, line=chunk.first_line, format=FORMAT), _record_of_chunk, chunk, dialect,
+                           source)
     if not found_any:
         message = f"no {dialect.name} record found: a record starts with a line '{dialect.start}  - …'"
         yield UnreadableRecord(file_ref, [Problem("file", message)])
@@ -151,7 +155,7 @@ def _record_of_chunk(chunk: _Chunk, dialect: Dialect, source: str) -> Record:
         record.journal = None
     if record.title is None:
         record.add_problem("TI", "missing: a record needs a title")
-    if unknown := sorted(values.get(UNKNOWN, {})):
+    if unknown := sorted(str(tag) for tag in values.get(UNKNOWN, {}) if tag):
         record.add_problem(", ".join(unknown), f"tags the {dialect.name} importer does not know; ignored", "warning")
     return record
 

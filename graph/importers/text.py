@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 from kgpub.graph.record import Problem
@@ -23,7 +24,7 @@ def decode_utf8(data: bytes) -> str:
     """UTF-8 (a BOM is allowed) or a clear error: empty, binary, or not UTF-8 at a byte offset."""
     if not data.strip():
         raise UnreadableInput(Problem("file", "the file is empty"))
-    if b"\x00" in data[:8192]:
+    if looks_binary(data[:8192]):
         raise UnreadableInput(Problem("file", "the file is binary, not text"))
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
@@ -34,6 +35,12 @@ def decode_utf8(data: bytes) -> str:
         raise UnreadableInput(
             Problem("file", f"not UTF-8: byte 0x{data[err.start]:02x} at line {line} cannot be decoded")
         ) from None
+
+
+def looks_binary(head: bytes) -> bool:
+    """Whether the start of a file is binary (a PDF, a Word file, UTF-16): more than one byte in
+    a hundred is NUL. A stray NUL in a text file is a problem of the record it is in, not of the file."""
+    return head.count(b"\x00") * 100 > len(head)
 
 
 def empty_or_binary(head: bytes) -> Problem | None:
@@ -93,7 +100,9 @@ def html_to_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-_KIND_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a whole number", float: "a number"}
+# A streamed JSON array's fractions are Decimals (json_stream.py), a whole document's floats.
+_KIND_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a whole number", float: "a number",
+               Decimal: "a number"}
 
 
 def json_kind(value) -> str:
