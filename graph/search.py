@@ -26,7 +26,7 @@ from typing import Iterable, Iterator, Mapping
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub.graph.namespaces import DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, PRISM, PRO, RDF, SKOS
-from kgpub.graph.sqlite import Transaction, open_database
+from kgpub.graph.sqlite import Transaction, check_readable, open_database
 
 OUTPUT_GRAPH_PATH = "/graph/output/"  # record graphs; any other graph (vocabularies) is not indexed
 ASJC_PATH = "/id/asjc/"
@@ -257,6 +257,9 @@ class SearchIndex:
         except sqlite3.OperationalError as err:
             raise SearchError(f"cannot create the search index at {self.path}: {err} "
                               "(the SQLite library must have FTS5)") from None
+
+    def check(self) -> None:
+        check_readable(self._db, self._lock)
 
     # --- writing ----------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Stores: choosing one is choosing a class (base.py has the interface)."""
-from kgpub.graph.store.base import Store, StoreError
+from kgpub.graph.store.base import Store, StoreError, StoreLocked, storage_problem
 
 
 def open_store(location: str) -> Store:
@@ -9,4 +9,4 @@ def open_store(location: str) -> Store:
     return OxigraphStore(location)
 
 
-__all__ = ["Store", "StoreError", "open_store"]
+__all__ = ["Store", "StoreError", "StoreLocked", "open_store", "storage_problem"]

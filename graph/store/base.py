@@ -7,6 +7,8 @@ unless the writer asks it not to (a Graph Store PUT of a graph that holds no rec
 """
 from __future__ import annotations
 
+import errno
+import sqlite3
 from abc import ABC, abstractmethod
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
@@ -24,6 +26,28 @@ OUTPUT_GRAPH_PATH = "/graph/output/"  # and their graphs {base}graph/output/{key
 
 class StoreError(Exception):
     """A store problem the user can act on (locked, missing, corrupt); the message says which."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the store's writer (a `kgpub ingest`, `withdraw`, `merge`, a write
+    over HTTP): waiting and trying again helps."""
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def storage_problem(err: BaseException) -> str | None:
+    """A full disk or a refused permission, said in words, for an error from the store, its side
+    files or a report; None for anything else. (RocksDB and SQLite say so only in their messages.)"""
+    if not isinstance(err, (OSError, sqlite3.Error)):
+        return None
+    text, code = str(err), getattr(err, "errno", None)
+    if code in _FULL or "No space left" in text or "disk is full" in text or "Disk quota" in text:
+        return "the disk is full"
+    if code in _DENIED or "Permission denied" in text or "Read-only file system" in text or "readonly" in text:
+        return "permission denied, or the file system is read-only"
+    return None
 
 
 class Store(ABC):

@@ -28,7 +28,7 @@ from kgpub.graph.sources import SourceRecords
 from kgpub.graph.store import snapshots
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.store.record_copies import RecordCopies
-from kgpub.graph.store.base import OUTPUT_GRAPH_PATH, Store, StoreError
+from kgpub.graph.store.base import OUTPUT_GRAPH_PATH, Store, StoreError, StoreLocked, storage_problem
 
 RDF_FORMATS = {
     "nquads": RdfFormat.N_QUADS,
@@ -134,11 +134,14 @@ class OxigraphStore(OxigraphReads):
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.mkdir(parents=True, exist_ok=True)
             self._store = pyoxigraph.Store(str(self.path))
         except OSError as err:
-            raise StoreError(f"cannot open the store at {self.path}: {err}") from None
+            if "lock" in str(err).lower():
+                raise StoreLocked(f"cannot open the store at {self.path}: another process is writing it") from None
+            problem = storage_problem(err) or err
+            raise StoreError(f"cannot open the store at {self.path}: {problem}") from None
         missing = [name for name in (SEARCH_FILE, COPIES_FILE) if not (self.path / "kgpub" / name).exists()]
         self.search = SearchIndex(self.path / "kgpub" / SEARCH_FILE)
         self.copies = RecordCopies(self.path / "kgpub" / COPIES_FILE)
@@ -322,6 +325,13 @@ class SnapshotStore(OxigraphReads):
 
     def refresh(self) -> None:
         self._db = self._reader.current()
+
+    def check(self) -> None:
+        """Read a little of every file a request reads; raises what a request would meet."""
+        self._db.query("ASK { ?s ?p ?o }")
+        self.search.check()
+        if self.copies:
+            self.copies.check()
 
     @property
     def snapshot(self) -> str:

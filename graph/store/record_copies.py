@@ -19,7 +19,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from kgpub.graph.namespaces import KGV
-from kgpub.graph.sqlite import Transaction, open_database
+from kgpub.graph.sqlite import Transaction, check_readable, open_database
 from kgpub.graph.store.base import OUTPUT_GRAPH_PATH
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS records (graph TEXT PRIMARY KEY, digest TEXT NOT NULL, ntriples BLOB NOT NULL)"
@@ -33,6 +33,9 @@ class RecordCopies:
         self._db = open_database(self.path, read_only)
         if not read_only:
             self._db.execute(SCHEMA)
+
+    def check(self) -> None:
+        check_readable(self._db, self._lock)
 
     def get(self, graph: NamedNode) -> tuple[str, list[Triple]] | None:
         """(content digest, triples) of the copy, or None."""

@@ -21,11 +21,9 @@ from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.parser import parseUpdate
 
+from kgpub.graph.sparql_text import IRI_REF, blanked
 from kgpub.graph.store.base import StoreError
 
-# What a keyword could hide in, blanked before looking for keywords: IRIs, strings, comments.
-_OPAQUE = re.compile(r"""<[^<>"{}|^`\\\x00-\x20]*>|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n\r]|\\.)*'"""
-                     r'''|"(?:[^"\\\n\r]|\\.)*"|#[^\n\r]*''', re.DOTALL)
 _BRACE_OR_WHERE = re.compile(r"[{}]|(?<![\w:?$])WHERE(?![\w:])", re.IGNORECASE)
 _ENDS_WITH_DELETE = re.compile(r"(?<![\w:?$])DELETE\s*$", re.IGNORECASE)
 _TARGETS = ("graphiri",)  # Clear, Drop, Create, Load
@@ -101,17 +99,17 @@ def with_using_clauses(update: str, using: list[str], using_named: list[str]) ->
     """
     clauses = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named])
     for iri in [*using, *using_named]:
-        if _OPAQUE.fullmatch(f"<{iri}>") is None:
+        if IRI_REF.fullmatch(f"<{iri}>") is None:
             raise UpdateError(f"{iri!r} is not an IRI")
-    blanked = _OPAQUE.sub(lambda m: " " * len(m.group()), update)
+    blanked_update = blanked(update)
     positions, depth = [], 0
-    for match in _BRACE_OR_WHERE.finditer(blanked):
+    for match in _BRACE_OR_WHERE.finditer(blanked_update):
         token = match.group()
         if token == "{":
             depth += 1
         elif token == "}":
             depth -= 1
-        elif depth == 0 and not _ENDS_WITH_DELETE.search(blanked, 0, match.start()):
+        elif depth == 0 and not _ENDS_WITH_DELETE.search(blanked_update, 0, match.start()):
             positions.append(match.start())
     for position in reversed(positions):
         update = f"{update[:position]}{clauses} {update[position:]}"
