@@ -7,6 +7,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 from kgpub import config
 from kgpub.graph import exports, importers, sources
 from kgpub.graph.record import PartialDate
-from kgpub.graph.store import StoreError, open_store
+from kgpub.graph.store import StoreError, StoreLocked, open_store, storage_problem
 from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
 
 err_console = Console(stderr=True)
@@ -59,6 +60,11 @@ def main() -> None:
     except Exception as err:
         if os.environ.get("KGPUB_DEBUG"):
             raise
+        if problem := storage_problem(err):  # the machine's to fix, not a bug: exit 2, one line
+            where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+            err_console.print(f"kgpub: {problem}{where}: {err}. What was stored before is intact; fix it and run "
+                              "again.", highlight=False, markup=False, soft_wrap=True)
+            sys.exit(2)
         err_console.print(f"kgpub: unexpected error: {err!r}. Run again with KGPUB_DEBUG=1 to see where.",
                           highlight=False, markup=False)
         sys.exit(3)
@@ -70,8 +76,11 @@ def opened_store(store_dir: str, create: bool = False):
         raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
     try:
         store = open_store(store_dir)
+    except StoreLocked as err:
+        raise click.UsageError(f"{err}: wait for it to finish (a `kgpub ingest`, `withdraw`, `merge`, or a "
+                               "write over HTTP)") from None
     except StoreError as err:
-        raise click.UsageError(f"{err} (is another kgpub process using it?)") from None
+        raise click.UsageError(str(err)) from None
     try:
         yield store
     finally:
@@ -116,24 +125,35 @@ def run_records(store, base, paths, format, report, harvest_date, verb,
 
 @contextmanager
 def _report_writer(path: str | None):
-    """Writes the report as a JSON array one row at a time, so a big run is never held in memory."""
+    """Writes the report one row at a time, so a big run is never held in memory. A name ending
+    in .jsonl or .ndjson gets JSON Lines, written as the run goes (readable while it runs and
+    after it is killed); any other name a JSON array, written beside it and renamed into place
+    at the end (a killed run leaves the previous report whole)."""
     if path is None:
         yield lambda row: None
         return
+    lines = path.lower().endswith((".jsonl", ".ndjson"))
+    written = Path(path) if lines else Path(path).with_name(Path(path).name + ".partial")
     try:
-        out = open(path, "w", encoding="utf-8")
+        out = open(written, "w", encoding="utf-8")
     except OSError as err:
         raise click.BadParameter(f"cannot write {path}: {err.strerror}", param_hint="--report") from None
     with out:
-        separator = "[\n"
+        separator = "" if lines else "[\n"
 
         def write_row(row: dict) -> None:
             nonlocal separator
-            out.write(separator + json.dumps(row, ensure_ascii=False))
-            separator = ",\n"
+            out.write(separator + json.dumps(row, ensure_ascii=False) + ("\n" if lines else ""))
+            if lines:
+                out.flush()
+            else:
+                separator = ",\n"
 
         yield write_row
-        out.write("[]\n" if separator == "[\n" else "\n]\n")
+        if not lines:
+            out.write("[]\n" if separator == "[\n" else "\n]\n")
+    if not lines:
+        os.replace(written, path)
 
 
 def _source_files(paths):
@@ -309,34 +329,59 @@ def query(store_dir, format, sparql):
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=os.cpu_count() or 2, show_default="the number of cores",
               type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Request threads per worker (each with its own SPARQL query process).")
+@click.option("--threads", default=16, show_default=True, type=click.IntRange(2, 256),
+              help="Request threads per worker; SPARQL queries use at most --concurrent-queries of them "
+                   "running and as many waiting, the rest serve documents and pages.")
+@click.option("--concurrent-queries", type=click.IntRange(1, 64), default=lambda: int(
+              os.environ.get("KGPUB_CONCURRENT_QUERIES", "2")), show_default="$KGPUB_CONCURRENT_QUERIES or 2",
+              help="SPARQL queries a worker runs at once, each in a query process of its own.")
 @click.option("--query-timeout", type=click.FloatRange(0.1, 3600), default=lambda: float(
               os.environ.get("KGPUB_QUERY_TIMEOUT", "30")), show_default="$KGPUB_QUERY_TIMEOUT or 30",
               help="Seconds a SPARQL query may run before it is stopped (503).")
 @click.option("--query-processes/--no-query-processes", default=True, hidden=True,
-              help="Run SPARQL queries in killable processes (without: no hard time limit; for benchmarks).")
+              help="Run SPARQL queries in killable processes (without: no time or memory limit; for benchmarks).")
+@click.option("--proxy-hops", type=click.IntRange(0, 10), default=lambda: int(os.environ.get("KGPUB_PROXY_HOPS", "0")),
+              show_default="$KGPUB_PROXY_HOPS or 0",
+              help="Reverse proxies in front of the server whose X-Forwarded-For and X-Forwarded-Proto to "
+                   "believe (docs/deploying.md).")
 @click.option("--access-log", is_flag=True, help="Log every request to standard error.")
-def serve(store_dir, base, host, port, workers, threads, query_timeout, query_processes, access_log):
+def serve(store_dir, base, host, port, workers, threads, concurrent_queries, query_timeout, query_processes,
+          proxy_hops, access_log):
     """Serve the store as Linked Data: documents, pages, search, SPARQL (gunicorn)."""
     import tempfile
 
-    # One folder of metrics per server, shared by its workers (server/metrics.py), set before
-    # the metrics are defined.
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kgpub-metrics-")
+    from kgpub.server import query_process
+
+    queue = int(os.environ.get("KGPUB_QUERY_QUEUE", str(4 * concurrent_queries)))
+    if threads <= concurrent_queries + queue:
+        raise click.BadParameter(f"with {concurrent_queries} concurrent queries and {queue} waiting, a worker needs "
+                                 f"more than {concurrent_queries + queue} threads, or documents could wait behind "
+                                 "queries", param_hint="--threads")
+    # One folder per server, shared by its workers: the metrics (set before they are defined,
+    # server/metrics.py) and the clients' query time (server/query_budget.py).
+    run_dir = Path(tempfile.mkdtemp(prefix="kgpub-serve-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run_dir / "metrics")
+    (run_dir / "metrics").mkdir()
     from kgpub.server.wsgi import serve as run_server
 
     _publish_snapshot(store_dir)
     err_console.print(f"kgpub: serving {store_dir} as {base} on http://{host}:{port}/ with {workers} workers",
                       highlight=False, markup=False)
     settings = {"STORE": str(Path(store_dir).resolve()), "BASE": base, "QUERY_TIMEOUT": query_timeout,
-                "QUERY_PROCESSES": threads if query_processes else 0}
-    run_server(settings, host, port, workers, threads, access_log)
+                "CONCURRENT_QUERIES": concurrent_queries if query_processes else 0, "QUERY_QUEUE": queue,
+                "QUERY_MEMORY": query_process.memory_limit(os.environ.get("KGPUB_QUERY_MEMORY"),
+                                                           workers * concurrent_queries),
+                "RUN_DIR": str(run_dir), "PROXY_HOPS": proxy_hops}
+    try:
+        run_server(settings, host, port, workers, threads, access_log)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def _publish_snapshot(store_dir: str) -> None:
     """Readers need a snapshot; opening the store for writing publishes one (and finishes any
-    interrupted write). If an ingest holds the store, its snapshot is the one to serve."""
+    interrupted write). If an ingest holds the store, or the store cannot be written (a read-only
+    copy), its last snapshot is the one to serve."""
     from kgpub.graph.store.snapshots import CURRENT, snapshot_root
 
     if not Path(store_dir).is_dir():
@@ -347,10 +392,13 @@ def _publish_snapshot(store_dir: str) -> None:
     try:
         with ProcessPoolExecutor(1, mp_context=spawn) as pool:
             pool.submit(_open_and_close, store_dir).result()
-    except StoreError:
+    except StoreLocked:
         if not (snapshot_root(store_dir) / CURRENT).exists():
             raise click.UsageError(f"the store at {store_dir} is being written and has no snapshot yet; "
                                    "try again when the first batch is in") from None
+    except StoreError as err:
+        if not (snapshot_root(store_dir) / CURRENT).exists():
+            raise click.UsageError(f"{err}, and it has no snapshot to serve") from None
 
 
 def _open_and_close(store_dir: str) -> None:

@@ -23,8 +23,9 @@ from kgpub.graph.pipeline import BATCH_SIZE, HEAD_BYTES, Ingest, Outcome
 from kgpub.graph.record import PartialDate
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.validate import Finding, Validator
-from kgpub.server import metrics, sparql, writing
+from kgpub.server import metrics, query_limits, sparql, writing
 from kgpub.server.errors import error_response
+from kgpub.server.request_body import read_body
 
 bp = Blueprint("admin", __name__)
 
@@ -60,8 +61,12 @@ def require_admin() -> None:
                                                   "'Authorization: Bearer <token>'", headers={"WWW-Authenticate": REALM}))
     if not hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8")):
         abort(error_response(403, "Forbidden", "the bearer token is not the admin token of this server"))
-    # Only the admin may send large bodies (a file of records); everyone else keeps the app's 1 MiB.
-    request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
+
+
+def upload_body() -> bytes:
+    """An admin's request body: only the admin may send large ones (a file of records, a graph);
+    everyone else keeps the app's 1 MiB."""
+    return read_body(current_app.config["MAX_UPLOAD_BYTES"])
 
 
 def bad_request(message: str) -> Response:
@@ -78,6 +83,10 @@ def sparql_update(operation) -> Response:
                            "using-graph-uri and using-named-graph-uri")
     using = operation.graphs("using-graph-uri") or ()
     using_named = operation.graphs("using-named-graph-uri") or ()
+    try:
+        query_limits.check(operation.text, sparql.endpoint_url(), current_app.config)  # no SERVICE here either
+    except query_limits.QueryRefused as err:
+        return bad_request(str(err))
     try:
         plan_update(operation.text, using, using_named, sparql.endpoint_url())  # a bad update is a 400 without waiting for the store
     except UpdateError as err:
@@ -130,6 +139,7 @@ def ingest() -> Response:
 
 def read_uploads() -> list[tuple[str, str | None, bytes]]:
     """(name, source format or None to detect, bytes) for each file sent."""
+    data = upload_body()  # read (and size-checked) before the multipart parser sees it
     forced = request.args.get("format")
     if forced is not None:
         try:
@@ -141,7 +151,6 @@ def read_uploads() -> list[tuple[str, str | None, bytes]]:
         if not files:
             abort(bad_request("the multipart body holds no files"))
         return [(f.filename or "upload", forced or source_format(f.mimetype, f.filename), f.read()) for f in files]
-    data = request.get_data()
     if not data:
         abort(bad_request("the request has no body: send one record file, or several as multipart/form-data"))
     name = request.args.get("name") or "upload"

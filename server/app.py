@@ -8,13 +8,20 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kgpub import config
-from kgpub.server import (admin, errors, graph_store, linked_data, metadata, metrics, pages, self_description,
-                          sparql)
+from kgpub.server import (admin, errors, graph_store, health, linked_data, metadata, metrics, pages, query_limits,
+                          query_process, self_description, sparql)
 
 READ_METHODS = "GET, HEAD, OPTIONS"
+# Pages load scripts, styles, images and data only from this server, run no inline script, and
+# are framed by nobody else. YASGUI adds <style> elements of its own, which style-src
+# 'unsafe-inline' allows (tests/test_query_page.py); scripts stay strict.
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+               "form-action 'self'; frame-ancestors 'self'")
 EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Last-Modified, Vary"
 
 
@@ -31,7 +38,16 @@ def create_app(settings: Mapping | None = None) -> Flask:
         SPARQL_MAX_ROWS=int(os.environ.get("KGPUB_MAX_ROWS", "10000")),
         SPARQL_MAX_QUERY_BYTES=int(os.environ.get("KGPUB_MAX_QUERY_BYTES", str(64 * 1024))),
         RETRY_AFTER=10,  # seconds, on a 503
-        QUERY_PROCESSES=4,  # query processes per server process: one per request thread (serve --threads)
+        # Queries a server process runs at once, each in a query process of its own (0: in the
+        # request thread, for benchmarks), how many more may wait for one and for how long, and
+        # the memory a query process may grow to before its query is stopped (docs/sparql.md).
+        CONCURRENT_QUERIES=int(os.environ.get("KGPUB_CONCURRENT_QUERIES", "2")),
+        QUERY_QUEUE=int(os.environ.get("KGPUB_QUERY_QUEUE", "8")),
+        QUERY_QUEUE_WAIT=10.0,
+        QUERY_MEMORY=query_process.memory_limit(os.environ.get("KGPUB_QUERY_MEMORY"), query_processes=4),
+        QUERY_BUDGET=float(os.environ.get("KGPUB_QUERY_BUDGET", "60")),  # seconds of query time a minute per client
+        RUN_DIR=None,  # a folder the server processes of one `kgpub serve` share
+        **query_limits.settings_from_environment(),
         ADMIN_TOKEN=os.environ.get("KGPUB_ADMIN_TOKEN") or None,  # None: no writes over HTTP
         # Uploads to /ingest and /graph-store are read whole: this bounds the memory one costs.
         MAX_UPLOAD_BYTES=int(os.environ.get("KGPUB_MAX_UPLOAD_BYTES", str(64 * 1024 * 1024))),
@@ -44,12 +60,32 @@ def create_app(settings: Mapping | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(self_description.bp)
+    app.register_blueprint(health.bp)
     metrics.init_app(app)
     errors.register(app)
     pages.register_template_globals(app)
     metadata.init_app(app)
     app.after_request(allow_cross_origin_reads)
+    app.after_request(protect)
+    if app.config.get("PROXY_HOPS"):
+        # Behind reverse proxies: the client is who the proxies say (the query budget is per client).
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
+
+
+def protect(response: Response) -> Response:
+    """Headers that keep browsers from reading our answers as something else (nosniff), leaking
+    where a reader came from, or running anything a page did not bring itself; and redirects
+    that never take their host from the request (a Host header is the client's to choose)."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
+    location = response.headers.get("Location")
+    if location and location.startswith(request.host_url):
+        response.headers["Location"] = "/" + location[len(request.host_url):]
+    return response
 
 
 def allow_cross_origin_reads(response: Response) -> Response:

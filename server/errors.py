@@ -3,10 +3,12 @@ programs, plain text otherwise. Never a traceback: unexpected failures are logge
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from kgpub.graph.store import storage_problem
 from kgpub.server.negotiation import NegotiationError
 
 
@@ -56,6 +58,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
+        if isinstance(err, (OSError, sqlite3.Error)):  # the store or its side files (a disk, a mount)
+            current_app.logger.error("the store failed serving %s: %r", request.path, err)
+            reason = storage_problem(err) or "it could not be read"
+            return error_response(503, "Service Unavailable", f"the data store is not available ({reason}); "
+                                  "the operator has been told. Please try again later.",
+                                  headers={"Retry-After": str(current_app.config["RETRY_AFTER"])})
         current_app.logger.exception("unexpected error serving %s", request.path)
         return error_response(500, "Internal Server Error",
                               "Something went wrong on our side; it has been logged. Please try again later.")

@@ -45,7 +45,7 @@ def graph_store() -> Response:
     admin.require_admin()
     if request.method == "DELETE":
         return delete_graph(graph)
-    return write_graph(graph, read_body(graph), replace=request.method == "PUT")
+    return write_graph(graph, read_triples(graph), replace=request.method == "PUT")
 
 
 def target_graph() -> NamedNode | None:
@@ -76,7 +76,7 @@ def read_graph(graph: NamedNode | None) -> Response:
     return response.make_conditional(request)
 
 
-def read_body(graph: NamedNode | None) -> list[Triple]:
+def read_triples(graph: NamedNode | None) -> list[Triple]:
     media_type = request.mimetype
     if media_type in DATASET_FORMATS:
         abort(unsupported(f"{media_type} carries a dataset; send one graph (Turtle, N-Triples, RDF/XML or JSON-LD)"))
@@ -86,7 +86,7 @@ def read_body(graph: NamedNode | None) -> list[Triple]:
                           f"send {', '.join(BODY_FORMATS)}"))
     base_iri = graph.value if graph is not None else None
     try:
-        triples = [quad.triple for quad in pyoxigraph.parse(request.get_data(), format=rdf_format, base_iri=base_iri)]
+        triples = [quad.triple for quad in pyoxigraph.parse(admin.upload_body(), format=rdf_format, base_iri=base_iri)]
     except (SyntaxError, ValueError) as err:
         abort(bad_request(f"the body is not valid {media_type}: {err}"))
     return with_fresh_blank_nodes(triples)

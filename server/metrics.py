@@ -25,6 +25,10 @@ SPARQL_SECONDS = Histogram("kgpub_sparql_query_seconds", "Time to answer a SPARQ
                            ["form"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
                                               5, 10, 30, 60))
 SPARQL_TIMEOUTS = Counter("kgpub_sparql_timeouts_total", "SPARQL queries stopped at the time limit")
+SPARQL_STOPPED = Counter("kgpub_sparql_stopped_total", "SPARQL queries whose query process was stopped or "
+                         "ended: memory (past the memory limit), crashed", ["reason"])
+SPARQL_REFUSED = Counter("kgpub_sparql_refused_total", "SPARQL queries not run: limits (SERVICE, nesting), "
+                         "budget (the client's query time is used up), busy (no query process free)", ["reason"])
 RECORDS = Counter("kgpub_records_total", "Records written through the admin API, by outcome", ["status"])
 
 
@@ -35,14 +39,26 @@ class Timing:
 
 @contextmanager
 def query_timer():
-    """Times one query; the caller sets `.form` (select, ask, graph, timeout, error)."""
+    """Times one query; the caller sets `.form` (select, ask, graph, error; timeout, memory, crashed,
+    busy when it was not answered)."""
     timing, started = Timing(), time.perf_counter()
     try:
         yield timing
     finally:
-        SPARQL_SECONDS.labels(timing.form).observe(time.perf_counter() - started)
+        if timing.form == "busy":
+            SPARQL_REFUSED.labels("busy").inc()
+        else:
+            SPARQL_SECONDS.labels(timing.form).observe(time.perf_counter() - started)
         if timing.form == "timeout":
             SPARQL_TIMEOUTS.inc()
+
+
+def count_stopped(reason: str) -> None:
+    SPARQL_STOPPED.labels(reason).inc()
+
+
+def count_refused(reason: str) -> None:
+    SPARQL_REFUSED.labels(reason).inc()
 
 
 def count_records(status: str, count: int = 1) -> None:
@@ -55,18 +71,6 @@ def metrics() -> Response:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST.split(";")[0])
-
-
-@bp.get("/healthz")
-def healthz() -> Response:
-    """Alive and able to read the store's current snapshot (503 when it cannot)."""
-    from kgpub.server import reading
-
-    try:
-        snapshot = reading.current().snapshot
-    except (OSError, RuntimeError) as err:
-        return Response(f"unhealthy: {err}\n", 503, mimetype="text/plain")
-    return Response(f"ok snapshot={snapshot}\n", mimetype="text/plain")
 
 
 def count_request(response: Response) -> Response:

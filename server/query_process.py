@@ -4,14 +4,17 @@ pyoxigraph 0.5 cannot cancel a query, and a running query holds the GIL (DESIGN.
 server process nothing could even notice the time was up. So each server process keeps a few
 query processes (spawned, not forked: no RocksDB state is inherited). A query process opens the
 store's current snapshot read-only, runs one query at a time and sends back the finished response
-body. When a query is past its time, the server kills its process (the work stops at once, the
-core is free), answers 503, and starts a fresh process in its place.
+body. When a query is past its time or its process has grown past the memory limit, the server
+kills the process (the work stops at once, the core and the memory are free), answers 503, and
+starts a fresh process in its place. How many queries a server process runs and lets wait is
+bounded too (QueryPool).
 """
 from __future__ import annotations
 
 import io
 import multiprocessing
-import re
+import os
+import resource
 import signal
 import threading
 import time
@@ -20,10 +23,16 @@ from dataclasses import dataclass, field
 import pyoxigraph
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
+from kgpub.graph.sparql_text import has_dataset_clause
 from kgpub.graph.store.oxigraph import EXPORT_PREFIXES
 from kgpub.graph.store.snapshots import SnapshotReader
 from kgpub.server.sparql_formats import GRAPH_FORMATS
 
+STACK_BYTES = 256 * 1024 * 1024
+NICENESS = 10
+WATCH_SECONDS = 0.05
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+MEGABYTE = 1024 * 1024
 RESULTS_MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -32,10 +41,6 @@ RESULTS_MEDIA_TYPES = {
 }
 RESULTS_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
                    "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
-# What a FROM could hide in: IRIs, strings and comments are blanked before looking for it.
-_OPAQUE = re.compile(r"""<[^<>"{}|^`\\\x00-\x20]*>|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n\r]|\\.)*'"""
-                     r'''|"(?:[^"\\\n\r]|\\.)*"|#[^\n\r]*''', re.DOTALL)
-_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class QueryJob:
     graph_format: str | None  # for CONSTRUCT/DESCRIBE: a sparql_formats.GRAPH_FORMATS key, or None
     max_rows: int
     base_iri: str | None = None
+    services: tuple[str, ...] = ()  # the (allowed) SERVICE endpoints it calls
 
 
 @dataclass
@@ -57,15 +63,6 @@ class Answer:
     form: str = ""  # select | ask | graph
     headers: dict = field(default_factory=dict)
     message: str = ""  # for errors
-
-
-class QueryTimeout(Exception):
-    pass
-
-
-def has_dataset_clause(query: str) -> bool:
-    """Whether the query names its own dataset (FROM / FROM NAMED)."""
-    return bool(_FROM.search(_OPAQUE.sub(" ", query)))
 
 
 def run(store: pyoxigraph.Store, job: QueryJob) -> Answer:
@@ -168,9 +165,27 @@ def _not_acceptable(form: str) -> Answer:
     return Answer(406, "text/plain", b"", form, message=f"none of the accepted media types can carry a {form} result")
 
 
-def serve_queries(conn, store_path: str) -> None:
-    """The query process: answer jobs from the pipe until the server goes away."""
+def serve_queries(conn, store_path: str, memory_limit: int) -> None:
+    """The query process: answer jobs from the pipe until the server goes away.
+
+    It runs at a lower CPU priority than the server, so that documents and pages are answered
+    first when queries keep the cores busy, and answers in a thread with a large stack: the
+    engine's parser and planner recurse once per nesting level and per element of a long UNION
+    or join chain, and a 64 KB query could otherwise overflow the usual 8 MB. Its data segment is
+    capped well above the memory limit that the server watches (QueryProcess.run): should a query
+    outgrow the server's watch, an allocation fails and the process ends.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it ends us
+    os.nice(NICENESS)
+    data_limit = STACK_BYTES + 2 * memory_limit
+    resource.setrlimit(resource.RLIMIT_DATA, (data_limit, data_limit))
+    threading.stack_size(STACK_BYTES)
+    answering = threading.Thread(target=_answer_jobs, args=(conn, store_path), name="kgpub-query")
+    answering.start()
+    answering.join()
+
+
+def _answer_jobs(conn, store_path: str) -> None:
     reader = SnapshotReader(store_path)
     try:
         while True:
@@ -189,10 +204,44 @@ def answer(store: pyoxigraph.Store, job: QueryJob) -> Answer:
         return run(store, job)
     except SyntaxError as err:
         return Answer(400, "text/plain", b"", message=f"the query is not valid SPARQL: {err}")
-    except (RuntimeError, ValueError, TypeError) as err:
+    except MemoryError:
+        return Answer(503, "text/plain", b"", message="the query needs more memory than a query may use here")
+    except (RuntimeError, ValueError, TypeError, OSError) as err:
+        if job.services:
+            # What a SERVICE endpoint answered is never passed on (it could be any server's secret).
+            return Answer(502, "text/plain", b"", message="a SERVICE endpoint the query calls did not answer "
+                          "as expected: " + " ".join(f"<{iri}>" for iri in job.services))
+        if isinstance(err, OSError):
+            return Answer(500, "text/plain", b"", message=f"the store could not be read: {err}")
         return Answer(400, "text/plain", b"", message=f"the query cannot be evaluated: {err}")
-    except OSError as err:
-        return Answer(500, "text/plain", b"", message=f"the store could not be read: {err}")
+
+
+class QueryStopped(Exception):
+    """The query has no answer; `reason` names why (as the metrics count it)."""
+    reason = "stopped"
+
+
+class QueryTimeout(QueryStopped):
+    """The query ran past its time limit; its process was stopped."""
+    reason = "timeout"
+
+
+class QueryTooExpensive(QueryStopped):
+    """The query's process grew past the memory limit; it was stopped."""
+    reason = "memory"
+
+
+class QueryCrashed(QueryStopped):
+    """The query process ended while answering (`exitcode`: negative for a signal)."""
+    reason = "crashed"
+
+    def __init__(self, exitcode: int | None):
+        super().__init__(exitcode)
+        self.exitcode = exitcode
+
+
+class QueryBusy(Exception):
+    """Every query process of this server process is busy and the queue is full."""
 
 
 class QueryProcess:
@@ -200,27 +249,45 @@ class QueryProcess:
 
     context = multiprocessing.get_context("spawn")
 
-    def __init__(self, store_path: str):
+    def __init__(self, store_path: str, memory_limit: int):
         self.store_path = store_path
+        self.memory_limit = memory_limit
         self._start()
 
     def _start(self) -> None:
         self.conn, child_end = self.context.Pipe()
-        self.process = self.context.Process(target=serve_queries, args=(child_end, self.store_path),
+        self.process = self.context.Process(target=serve_queries, args=(child_end, self.store_path,
+                                                                          self.memory_limit),
                                             name="kgpub-query", daemon=True)
         self.process.start()
         child_end.close()
 
     def run(self, job: QueryJob, timeout: float) -> Answer:
-        self.conn.send(job)
-        if not self.conn.poll(timeout):
+        """The answer; QueryTimeout, QueryTooExpensive or QueryCrashed when there is none (the
+        process is then replaced by a fresh one). While waiting, the process's resident memory is
+        looked at every WATCH_SECONDS: a query is stopped as soon as it outgrows the limit."""
+        if not self.process.is_alive():  # ended while idle (the OOM killer, an operator's kill)
             self.restart()
-            raise QueryTimeout()
+        try:
+            self.conn.send(job)
+        except OSError:
+            self.restart()
+            raise QueryCrashed(None) from None
+        deadline = time.monotonic() + timeout
+        while not self.conn.poll(min(WATCH_SECONDS, max(0.0, deadline - time.monotonic()))):
+            if resident_bytes(self.process.pid) > self.memory_limit:
+                self.restart()
+                raise QueryTooExpensive()
+            if time.monotonic() >= deadline:
+                self.restart()
+                raise QueryTimeout()
         try:
             return self.conn.recv()
-        except (EOFError, OSError):  # it died (out of memory?): start again, report it
+        except (EOFError, OSError):
+            self.process.join(1)
+            exitcode = self.process.exitcode
             self.restart()
-            return Answer(500, "text/plain", b"", message="the query process ended unexpectedly")
+            raise QueryCrashed(exitcode) from None
 
     def restart(self) -> None:
         self.stop()
@@ -232,27 +299,58 @@ class QueryProcess:
         self.conn.close()
 
 
-class QueryPool:
-    """Query processes of one server process, one per request thread, all started at once (a
-    spawned interpreter takes a second to start: no request should wait for that)."""
+def memory_limit(megabytes: str | None, query_processes: int) -> int:
+    """The memory a query process may grow to, in bytes: `megabytes` when given, else half the
+    machine's memory shared by all the server's query processes, between 256 MiB and 1 GiB each
+    (on 24 GB with 2 workers of 2: 1 GiB)."""
+    if megabytes:
+        return int(float(megabytes) * MEGABYTE)
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(256 * MEGABYTE, min(1024 * MEGABYTE, machine // (2 * max(1, query_processes))))
 
-    def __init__(self, store_path: str, size: int):
-        self._idle = [QueryProcess(store_path) for _ in range(size)]
+
+def resident_bytes(pid: int) -> int:
+    """A process's resident memory (Linux /proc; 0 where there is none: then only the address
+    space limit of the query process holds)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * PAGE_BYTES
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class QueryPool:
+    """The query processes of one server process, all started at once (a spawned interpreter
+    takes a second to start: no request should wait for that).
+
+    Admission is bounded: `size` queries run at once, at most `queue` more wait for a process
+    (up to `wait` seconds), and a query arriving beyond that is refused at once (QueryBusy, a 503
+    with Retry-After). So queries never hold more than `size + queue` of a worker's request
+    threads, and the rest stay free for documents and pages (wsgi.py sizes the threads)."""
+
+    def __init__(self, store_path: str, size: int, queue: int, memory_limit: int):
+        self._idle = [QueryProcess(store_path, memory_limit) for _ in range(size)]
+        self._queue = queue
+        self._waiting = 0
         self._available = threading.Condition()
 
-    def run(self, job: QueryJob, timeout: float) -> Answer:
-        """Run a job; QueryTimeout when it (with any wait for a free process) takes longer than timeout."""
-        started = time.monotonic()
-        process = self._acquire(timeout)
+    def run(self, job: QueryJob, timeout: float, wait: float) -> Answer:
+        process = self._acquire(wait)
         try:
-            return process.run(job, max(0.0, timeout - (time.monotonic() - started)))
+            return process.run(job, timeout)
         finally:
             self._release(process)
 
-    def _acquire(self, timeout: float) -> QueryProcess:
+    def _acquire(self, wait: float) -> QueryProcess:
         with self._available:
-            if not self._available.wait_for(lambda: self._idle, timeout):
-                raise QueryTimeout()
+            if not self._idle and self._waiting >= self._queue:
+                raise QueryBusy()
+            self._waiting += 1
+            try:
+                if not self._available.wait_for(lambda: self._idle, wait):
+                    raise QueryBusy()
+            finally:
+                self._waiting -= 1
             return self._idle.pop()
 
     def _release(self, process: QueryProcess) -> None:

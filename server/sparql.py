@@ -10,14 +10,17 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from kgpub.server import (linked_data, metrics, negotiation, query_page, query_process, reading, self_description,
-                          sparql_formats)
+from kgpub.server import (linked_data, metrics, negotiation, query_budget, query_limits, query_page, query_process,
+                          reading, self_description, sparql_formats)
 from kgpub.server.errors import error_response
-from kgpub.server.query_process import QueryJob, QueryPool, QueryTimeout
+from kgpub.server.request_body import read_body
+from kgpub.server.query_limits import QueryRefused
+from kgpub.server.query_process import QueryBusy, QueryJob, QueryPool, QueryStopped, QueryTimeout, QueryTooExpensive
 from kgpub.server.representations import rdf_bytes
 
 bp = Blueprint("sparql", __name__)
@@ -54,7 +57,7 @@ def endpoint():
 
 
 def read_operation() -> Operation:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # Flask answers HEAD with GET's headers, no body
         if "update" in request.args:
             abort(400, "SPARQL updates must be sent with POST, not GET")
         return _operation(request.args.to_dict(flat=False), None)
@@ -62,6 +65,7 @@ def read_operation() -> Operation:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         abort(415, f"the request body must be UTF-8, not {charset}")
+    read_body(current_app.config["MAX_CONTENT_LENGTH"])  # bounded, also when chunked; parsed below
     if media_type == FORM:
         params = request.args.to_dict(flat=False)
         for name, values in request.form.to_dict(flat=False).items():
@@ -70,7 +74,7 @@ def read_operation() -> Operation:
     if media_type in (QUERY_BODY, UPDATE_BODY):
         kind = "query" if media_type == QUERY_BODY else "update"
         try:
-            text = request.get_data().decode("utf-8")
+            text = request.get_data().decode("utf-8")  # cached by read_body
         except UnicodeDecodeError:
             abort(400, "the request body is not valid UTF-8")
         return _operation(request.args.to_dict(flat=False), (kind, text))
@@ -96,22 +100,49 @@ def _operation(params: dict[str, list[str]], body: tuple[str, str] | None) -> Op
 
 
 def answer_query(operation: Operation) -> Response:
+    try:
+        services = query_limits.check(operation.text, endpoint_url(), current_app.config)
+    except QueryRefused as err:
+        metrics.count_refused("limits")
+        return error_response(400, "Bad Request", str(err), kind="text/plain")
+    client = query_budget.client_of(request.remote_addr)
+    budget = query_budget.for_app(current_app)
+    if (wait := budget.retry_after(client)) is not None:
+        metrics.count_refused("budget")
+        return error_response(429, "Too Many Requests", f"this client has used its "
+                              f"{current_app.config['QUERY_BUDGET']:g} seconds of query time a minute; try "
+                              f"again in {wait} seconds", headers={"Retry-After": str(wait)}, kind="text/plain")
     choice = sparql_formats.choose(request.headers.get("Accept"),
                                    request.values.get("format") or request.values.get("output"))
     job = QueryJob(operation.text, operation.graphs("default-graph-uri"), operation.graphs("named-graph-uri"),
-                   choice.results, choice.graph, current_app.config["SPARQL_MAX_ROWS"], endpoint_url())
-    timeout = current_app.config["QUERY_TIMEOUT"]
+                   choice.results, choice.graph, current_app.config["SPARQL_MAX_ROWS"], endpoint_url(),
+                   tuple(services))
+    return run_charged(job, client, budget)
+
+
+def run_charged(job: QueryJob, client: str, budget: query_budget.QueryBudget) -> Response:
+    """The job's response; the time it took (unless it never ran) charged to the client."""
     with metrics.query_timer() as timing:
+        started = time.monotonic()
         try:
-            answer = run_job(job, timeout)
-        except QueryTimeout:
-            timing.form = "timeout"
-            return error_response(503, "Query Timeout", f"the query did not finish within {timeout:g} seconds "
-                                  "and was stopped; narrow it (LIMIT, more specific patterns) or try later",
-                                  headers={"Retry-After": str(current_app.config["RETRY_AFTER"])}, kind="text/plain")
+            answer = run_job(job)
+        except QueryBusy:
+            timing.form = "busy"
+            return unavailable("every query process of this server is busy and the queue is full")
+        except QueryStopped as stopped:
+            timing.form = stopped.reason
+            return stopped_response(stopped, job)
+        finally:
+            if timing.form != "busy":
+                budget.charge(client, time.monotonic() - started)
         timing.form = answer.form or "error"
+    return answer_response(answer)
+
+
+def answer_response(answer) -> Response:
     if answer.status != 200:
-        title = {400: "Bad Request", 406: "Not Acceptable"}.get(answer.status, "Internal Server Error")
+        title = {400: "Bad Request", 406: "Not Acceptable", 502: "Bad Gateway",
+                 503: "Service Unavailable"}.get(answer.status, "Internal Server Error")
         return error_response(answer.status, title, answer.message, kind="text/plain")
     response = Response(answer.body, mimetype=answer.media_type.split(";")[0])
     if "charset" in answer.media_type or answer.media_type.startswith("text/"):
@@ -123,12 +154,37 @@ def answer_query(operation: Operation) -> Response:
     return response.make_conditional(request)
 
 
-def run_job(job: QueryJob, timeout: float):
-    if not current_app.config["QUERY_PROCESSES"]:
-        # In the request thread, with no time limit: only to measure what the processes cost
-        # (bench/sparql.py); `kgpub serve --no-query-processes`.
+def stopped_response(stopped: QueryStopped, job: QueryJob) -> Response:
+    """A query whose process was stopped or ended: a 503 the client can act on; a crash is logged
+    with the query's hash (the query itself may be long, or private)."""
+    config = current_app.config
+    if isinstance(stopped, QueryTimeout):
+        return unavailable(f"the query did not finish within {config['QUERY_TIMEOUT']:g} seconds and was "
+                           "stopped; narrow it (LIMIT, more specific patterns) or try later", title="Query Timeout")
+    metrics.count_stopped(stopped.reason)
+    if isinstance(stopped, QueryTooExpensive):
+        return unavailable(f"the query is too expensive: it needed more than {config['QUERY_MEMORY'] >> 20} MB of "
+                           "memory and was stopped; narrow it (LIMIT, fewer unbound patterns, no ORDER BY over "
+                           "everything)", title="Query Too Expensive")
+    digest = hashlib.sha256(job.query.encode("utf-8")).hexdigest()[:16]
+    current_app.logger.error("a query process ended unexpectedly (exit code %s) answering query sha256:%s",
+                             stopped.exitcode, digest)
+    return error_response(500, "Internal Server Error", f"the query process ended unexpectedly; it has been "
+                          f"logged as query sha256:{digest}", kind="text/plain")
+
+
+def unavailable(message: str, title: str = "Service Unavailable") -> Response:
+    return error_response(503, title, message, kind="text/plain",
+                          headers={"Retry-After": str(current_app.config["RETRY_AFTER"])})
+
+
+def run_job(job: QueryJob):
+    config = current_app.config
+    if not config["CONCURRENT_QUERIES"]:
+        # In the request thread, with no time or memory limit: only to measure what the processes
+        # cost (bench/sparql.py); `kgpub serve --no-query-processes`.
         return query_process.answer(reading.current().store.db, job)
-    return query_pool().run(job, timeout)
+    return query_pool().run(job, config["QUERY_TIMEOUT"], config["QUERY_QUEUE_WAIT"])
 
 
 def query_pool() -> QueryPool:
@@ -136,7 +192,9 @@ def query_pool() -> QueryPool:
     with _pool_lock:
         pool = current_app.extensions.get(POOL)
         if pool is None or pool.pid != os.getpid():
-            pool = QueryPool(current_app.config["STORE"], current_app.config["QUERY_PROCESSES"])
+            config = current_app.config
+            pool = QueryPool(config["STORE"], config["CONCURRENT_QUERIES"], config["QUERY_QUEUE"],
+                             config["QUERY_MEMORY"])
             pool.pid = os.getpid()
             current_app.extensions[POOL] = pool
         return pool
@@ -144,7 +202,7 @@ def query_pool() -> QueryPool:
 
 def start_pool(app) -> None:
     """At a worker's start (gunicorn post_worker_init), so the first query does not wait."""
-    if app.config["QUERY_PROCESSES"]:
+    if app.config["CONCURRENT_QUERIES"]:
         with app.app_context():
             query_pool()
 

@@ -19,7 +19,7 @@ from typing import Iterator
 from flask import abort, current_app
 
 from kgpub.graph import dumps
-from kgpub.graph.store import Store, StoreError, open_store
+from kgpub.graph.store import Store, StoreError, StoreLocked, open_store
 from kgpub.graph.store.snapshots import CURRENT, snapshot_root
 from kgpub.server.errors import error_response
 
@@ -67,14 +67,18 @@ def _lock_before(lock, deadline: float) -> bool:
 
 
 def _open_before(store_dir: Path, deadline: float) -> Store:
-    """Open the database, trying again until the deadline: an ingest may be just finishing."""
+    """Open the database, trying again until the deadline while another process holds it (an
+    ingest may be just finishing); a store that cannot be written at all (a full disk, no
+    permission) is said at once."""
     while True:
         try:
             return open_store(store_dir)
-        except StoreError:
+        except StoreLocked:
             if time.monotonic() >= deadline:
                 unavailable("another process (a `kgpub ingest`, `withdraw` or `merge`) is writing the store")
             time.sleep(POLL_SECONDS * 4)
+        except StoreError as err:
+            unavailable(f"the store cannot be written: {err}")
 
 
 def unavailable(reason: str) -> None:

@@ -1,10 +1,11 @@
 """`kgpub serve`: the app under gunicorn, a production WSGI server (never Flask's development one).
 
 Worker processes give concurrency: a pyoxigraph query holds the GIL (DESIGN.md §5), so a heavy
-request in one process stalls only that process. Each worker also runs a few threads (the gthread
-worker, with HTTP keep-alive): SPARQL queries run in query processes (query_process.py), and a
-thread waiting for one holds no GIL, so a slow query does not hold up the requests queued behind
-it. Each thread reads the store through its own snapshot (reading.py).
+request in one process stalls only that process. Each worker also runs several threads (gunicorn's
+gthread worker, with HTTP keep-alive, reading each request before a thread takes it:
+http_worker.py): SPARQL queries run in query processes (query_process.py), a thread waiting for
+one holds no GIL, and queries may hold only some of the threads, so documents and pages never
+wait behind them. Each thread reads the store through its own snapshot (reading.py).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def serve(settings: Mapping, host: str, port: int, workers: int, threads: int, a
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": "kgpub.server.http_worker.BufferingWorker",  # gthread, reading requests first
         "threads": threads,
         "keepalive": 5,
         "timeout": 60,

@@ -1,13 +1,17 @@
 """Shared test helpers: where the shared data lives, and running the real `kgpub` command."""
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -139,6 +143,36 @@ def thing_path(iri: str) -> str:
 def doc_path(iri: str) -> str:
     """'{BASE}id/output/K' -> '/doc/output/K': the IRI's document on the test server."""
     return thing_path(iri).replace("/id/", "/doc/", 1)
+
+
+@contextmanager
+def loopback_service(answer: Callable[[str], tuple[int, bytes]]):
+    """An HTTP service on loopback, as a machine's private services are: it answers each path with
+    `answer(path)` (status, SPARQL JSON body) and records the paths it was asked for. Yields its
+    URL (ending in /) and that list."""
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            status, body = answer(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", asked
+    finally:
+        server.shutdown()
 
 
 def free_port() -> int:

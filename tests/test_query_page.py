@@ -258,7 +258,12 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def loaded_page(browser, site) -> DevTools:
-    """/sparql in Chromium with the YASGUI editor drawn."""
+    """/sparql in Chromium with the YASGUI editor drawn; what its Content-Security-Policy blocked
+    is collected in `window.blockedByPolicy`."""
+    browser.send("Page.addScriptToEvaluateOnNewDocument", source="""
+        window.blockedByPolicy = [];
+        document.addEventListener("securitypolicyviolation",
+            (e) => window.blockedByPolicy.push(e.violatedDirective + " " + e.blockedURI));""")
     browser.send("Page.navigate", url=site.url + "/sparql")
     browser.wait_for("document.querySelector('.yasqe .CodeMirror') !== null")
     return browser
@@ -313,4 +318,15 @@ def test_chromium_page_requests_nothing_from_other_hosts(loaded_page, site):
         autocomplete(loaded_page, text)
     urls = [url for url in loaded_page.requested_urls() if not url.startswith(("data:", "blob:"))]
     assert {urlsplit(url).netloc for url in urls} == {urlsplit(site.url).netloc}, urls
+    assert loaded_page.exceptions() == []
+
+
+def test_chromium_page_works_under_its_content_security_policy(loaded_page, site):
+    """The page runs no inline script; YASGUI, the examples and the results work with the policy on."""
+    policy = requests.get(site.url + "/sparql", headers={"Accept": "text/html"}, timeout=30).headers
+    assert "script-src 'self';" in policy["Content-Security-Policy"]
+    index = EXAMPLE_TITLES.index("DOIs")
+    loaded_page.evaluate(f"document.querySelector('[data-example=\"{index}\"]').click()")
+    loaded_page.wait_for(f"{TABLE_ROWS} > 0")
+    assert loaded_page.evaluate("window.blockedByPolicy") == []
     assert loaded_page.exceptions() == []

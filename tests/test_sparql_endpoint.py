@@ -265,7 +265,7 @@ def test_metrics_count_queries(site):
 def limited(tmp_path_factory):
     cli = Cli(tmp_path_factory.mktemp("limited") / "store")
     cli.ingest(SEED)
-    server = Server(cli, workers=1, env={"KGPUB_MAX_ROWS": "7"}, args=("--query-timeout", "2", "--threads", "3"))
+    server = Server(cli, workers=1, env={"KGPUB_MAX_ROWS": "7"}, args=("--query-timeout", "2"))
     yield server
     server.stop()
 
