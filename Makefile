@@ -29,6 +29,7 @@ bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/sparql.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var

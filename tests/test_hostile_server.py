@@ -340,6 +340,21 @@ def test_a_chunked_upload_over_the_limit_is_refused_whole(guarded):
     assert stored_outputs(guarded) == before
 
 
+def test_a_small_upload_nested_deep_costs_no_memory(guarded):
+    """issue 11: a 48 KB JSON file of nested arrays through POST /ingest left a worker at 1.37 GB."""
+    def upload(body: bytes) -> requests.Response:
+        return requests.post(guarded.url + "/ingest?format=csl-json", data=body, timeout=60,
+                             headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+
+    for _ in range(2):  # each worker loads the importers and the shapes once
+        upload(b'[{"type": "article-journal", "title": "Warm-up"}]')
+    before = resident_mb([guarded.process.pid, *descendants(guarded.process.pid)])
+    response = upload(b"[" + b"[" * 24000 + b"]" * 24000 + b"]")
+    assert response.status_code == 422 and "nests more than 64 levels deep" in response.text
+    grown = resident_mb([guarded.process.pid, *descendants(guarded.process.pid)]) - before
+    assert grown < 100, f"the server grew by {grown:.0f} MB"
+
+
 def test_a_chunked_query_body_over_the_public_limit_is_refused(guarded):
     body = b"ASK {} #" + b"x" * (1024 * 1024 + 10)
     response = requests.post(guarded.url + "/sparql", data=(body[i:i + 65536] for i in range(0, len(body), 65536)),
