@@ -90,7 +90,7 @@ class Context:
 
 # Characters XML 1.0 cannot carry (RDF/XML, SPARQL XML results, OAI-PMH), invisible anywhere else:
 # a stray NUL or escape in a source file is dropped rather than published.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def without_control_characters(literal: Literal) -> Literal:

@@ -4,7 +4,10 @@ The endpoint needs a few facts before it hands a query to the engine: whether th
 own dataset (FROM), which SERVICE endpoints it would call, and how deep its brackets nest. Keywords
 can hide in IRIs, strings and comments, and `#` starts a comment only outside them (and outside a
 prefixed name's `\\#` escape), so the text is first cut into tokens the way the SPARQL grammar cuts
-it; everything here reads those tokens.
+it; everything here reads those tokens. A `.` is always a token of its own, also where the
+grammar lets it stand inside a prefixed name (`ex:a.b`): `?s.SERVICE`, `{}.SERVICE` and
+`1.SERVICE` are the keyword after a dot, and a name with `.SERVICE` inside is read on the safe
+side, as the keyword. A SERVICE target spelled with dots is joined up again (`_name_at`).
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ _TOKEN = re.compile(rf"""
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri>{_IRI})
-  | (?P<word>(?:[\w?$:.\-%]|\\.)+)
+  | (?P<word>(?:[\w?$:\-%]|\\.)+)
   | (?P<space>\s+)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
@@ -100,12 +103,27 @@ def service_calls(text: str, base_iri: str | None = None) -> list[ServiceCall]:
         if keyword == "BASE" and following and following[0].kind == "iri":
             base = _resolved(following[0].text, base)
         elif keyword == "PREFIX" and len(following) == 2 and following[0].text.endswith(":"):
-            prefixes[following[0].text[:-1]] = _resolved(following[1].text, base)
+            namespace = _resolved(following[1].text, base)
+            if namespace is not None:
+                prefixes[following[0].text[:-1]] = namespace
         elif keyword == "SERVICE":
-            target = following[1] if following and following[0].text.upper() == "SILENT" else \
-                (following[0] if following else None)
-            calls.append(_service_call(target, prefixes, base))
+            at = index + 2 if following and following[0].text.upper() == "SILENT" else index + 1
+            calls.append(_service_call(_name_at(words, at), prefixes, base))
     return calls
+
+
+def _name_at(words: list[Token], index: int) -> Token | None:
+    """The token at `index`; a prefixed name with dots inside it (`ex:a.b`) as one token."""
+    if index >= len(words):
+        return None
+    name = words[index]
+    for token in words[index + 1:]:
+        if token.start != name.start + len(name.text) or not (token.text == "." or token.kind == "word"):
+            break
+        name = Token(name.kind, name.text + token.text, name.start)
+    if name.kind == "word" and name.text.endswith("."):  # a dot after a name ends the triple
+        name = Token(name.kind, name.text.rstrip("."), name.start)
+    return name
 
 
 def _service_call(target: Token | None, prefixes: dict[str, str], base: str | None) -> ServiceCall:
@@ -121,6 +139,10 @@ def _service_call(target: Token | None, prefixes: dict[str, str], base: str | No
     return ServiceCall(target.text, None)
 
 
-def _resolved(iri_token: str, base: str | None) -> str:
-    iri = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri_token[1:-1])
-    return urljoin(base, iri) if base else iri
+def _resolved(iri_token: str, base: str | None) -> str | None:
+    """The IRI as the engine reads it; None when it cannot be read (the engine refuses it too)."""
+    try:
+        iri = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri_token[1:-1])
+        return urljoin(base, iri) if base else iri
+    except ValueError:  # a code point past U+10FFFF, a broken host such as [::1
+        return None

@@ -332,16 +332,13 @@ def query(store_dir, format, sparql):
 @click.option("--threads", default=16, show_default=True, type=click.IntRange(2, 256),
               help="Request threads per worker; SPARQL queries use at most --concurrent-queries of them "
                    "running and as many waiting, the rest serve documents and pages.")
-@click.option("--concurrent-queries", type=click.IntRange(1, 64), default=lambda: int(
-              os.environ.get("KGPUB_CONCURRENT_QUERIES", "2")), show_default="$KGPUB_CONCURRENT_QUERIES or 2",
+@click.option("--concurrent-queries", type=click.IntRange(1, 64), show_default="$KGPUB_CONCURRENT_QUERIES or 2",
               help="SPARQL queries a worker runs at once, each in a query process of its own.")
-@click.option("--query-timeout", type=click.FloatRange(0.1, 3600), default=lambda: float(
-              os.environ.get("KGPUB_QUERY_TIMEOUT", "30")), show_default="$KGPUB_QUERY_TIMEOUT or 30",
+@click.option("--query-timeout", type=click.FloatRange(0.1, 3600), show_default="$KGPUB_QUERY_TIMEOUT or 30",
               help="Seconds a SPARQL query may run before it is stopped (503).")
 @click.option("--query-processes/--no-query-processes", default=True, hidden=True,
               help="Run SPARQL queries in killable processes (without: no time or memory limit; for benchmarks).")
-@click.option("--proxy-hops", type=click.IntRange(0, 10), default=lambda: int(os.environ.get("KGPUB_PROXY_HOPS", "0")),
-              show_default="$KGPUB_PROXY_HOPS or 0",
+@click.option("--proxy-hops", type=click.IntRange(0, 10), show_default="$KGPUB_PROXY_HOPS or 0",
               help="Reverse proxies in front of the server whose X-Forwarded-For and X-Forwarded-Proto to "
                    "believe (docs/deploying.md).")
 @click.option("--access-log", is_flag=True, help="Log every request to standard error.")
@@ -350,30 +347,31 @@ def serve(store_dir, base, host, port, workers, threads, concurrent_queries, que
     """Serve the store as Linked Data: documents, pages, search, SPARQL (gunicorn)."""
     import tempfile
 
-    from kgpub.server import query_process
+    from kgpub.server import settings as server_settings
 
-    queue = int(os.environ.get("KGPUB_QUERY_QUEUE", str(4 * concurrent_queries)))
-    if threads <= concurrent_queries + queue:
-        raise click.BadParameter(f"with {concurrent_queries} concurrent queries and {queue} waiting, a worker needs "
-                                 f"more than {concurrent_queries + queue} threads, or documents could wait behind "
-                                 "queries", param_hint="--threads")
+    config = server_settings.resolve({"STORE": str(Path(store_dir).resolve()), "BASE": base,
+                                      "QUERY_TIMEOUT": query_timeout, "CONCURRENT_QUERIES": concurrent_queries,
+                                      "PROXY_HOPS": proxy_hops}, workers=workers)
+    concurrent, queue = config["CONCURRENT_QUERIES"], config["QUERY_QUEUE"]
+    if threads <= concurrent + queue:
+        raise click.BadParameter(f"with {concurrent} concurrent queries and {queue} waiting, a worker needs more "
+                                 f"than {concurrent + queue} threads, or documents could wait behind queries",
+                                 param_hint="--threads")
+    if not query_processes:
+        config["CONCURRENT_QUERIES"] = 0
+    _publish_snapshot(store_dir)
     # One folder per server, shared by its workers: the metrics (set before they are defined,
     # server/metrics.py) and the clients' query time (server/query_budget.py).
     run_dir = Path(tempfile.mkdtemp(prefix="kgpub-serve-"))
+    config["RUN_DIR"] = str(run_dir)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run_dir / "metrics")
     (run_dir / "metrics").mkdir()
     from kgpub.server.wsgi import serve as run_server
 
-    _publish_snapshot(store_dir)
     err_console.print(f"kgpub: serving {store_dir} as {base} on http://{host}:{port}/ with {workers} workers",
                       highlight=False, markup=False)
-    settings = {"STORE": str(Path(store_dir).resolve()), "BASE": base, "QUERY_TIMEOUT": query_timeout,
-                "CONCURRENT_QUERIES": concurrent_queries if query_processes else 0, "QUERY_QUEUE": queue,
-                "QUERY_MEMORY": query_process.memory_limit(os.environ.get("KGPUB_QUERY_MEMORY"),
-                                                           workers * concurrent_queries),
-                "RUN_DIR": str(run_dir), "PROXY_HOPS": proxy_hops}
     try:
-        run_server(settings, host, port, workers, threads, access_log)
+        run_server(config, host, port, workers, threads, access_log)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 

@@ -1,14 +1,11 @@
-"""Writes over HTTP for the admin (docs/sparql.md, "Writes over HTTP"): the bearer-token check,
-SPARQL Update for /sparql, and `POST /ingest` (the importers and pipeline of `kgpub ingest`).
-
-Every write goes through the store's one writer, opened for the duration of the write
-(writing.py). Without `KGPUB_ADMIN_TOKEN` nothing can be written over HTTP.
+"""`POST /ingest` for the admin (docs/sparql.md, "Writes over HTTP"): the importers, mapping,
+SHACL and store of `kgpub ingest`, through the store's one writer opened for the duration of the
+write (writing.py); the bearer token is auth.py's, SPARQL Update sparql_update.py's.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hmac
 import io
 import json
 from collections import Counter
@@ -21,15 +18,12 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from kgpub.graph import importers
 from kgpub.graph.pipeline import BATCH_SIZE, HEAD_BYTES, Ingest, Outcome
 from kgpub.graph.record import PartialDate
-from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.validate import Finding, Validator
-from kgpub.server import metrics, query_limits, sparql, writing
+from kgpub.server import auth, metrics, writing
 from kgpub.server.errors import error_response
-from kgpub.server.request_body import read_body
 
 bp = Blueprint("admin", __name__)
 
-REALM = 'Bearer realm="kgpub"'
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # Media types that name a source format; anything else is told by ?format=, the name or the content.
@@ -47,56 +41,8 @@ SOURCE_MEDIA_TYPES = {
 UNSURE_MEDIA_TYPES = ("", "application/octet-stream", "application/json")
 
 
-# --- who may write ----------------------------------------------------------------------------------
-
-def require_admin() -> None:
-    """Let the request through only with the configured bearer token (compared in constant time)."""
-    token = current_app.config.get("ADMIN_TOKEN")
-    if not token:
-        abort(error_response(403, "Forbidden", "writes over HTTP are disabled on this server "
-                                               "(it was started without KGPUB_ADMIN_TOKEN)"))
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        abort(error_response(401, "Unauthorized", "writing needs the admin token: send "
-                                                  "'Authorization: Bearer <token>'", headers={"WWW-Authenticate": REALM}))
-    if not hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8")):
-        abort(error_response(403, "Forbidden", "the bearer token is not the admin token of this server"))
-
-
-def upload_body() -> bytes:
-    """An admin's request body: only the admin may send large ones (a file of records, a graph);
-    everyone else keeps the app's 1 MiB."""
-    return read_body(current_app.config["MAX_UPLOAD_BYTES"])
-
-
 def bad_request(message: str) -> Response:
     return error_response(400, "Bad Request", message, kind="text/plain")
-
-
-# --- SPARQL Update ----------------------------------------------------------------------------------
-
-def sparql_update(operation) -> Response:
-    """An update sent to /sparql (sparql.Operation): 204 when done, 400 when it cannot be run."""
-    require_admin()
-    if operation.graphs("default-graph-uri") or operation.graphs("named-graph-uri"):
-        return bad_request("default-graph-uri and named-graph-uri are for queries; an update takes "
-                           "using-graph-uri and using-named-graph-uri")
-    using = operation.graphs("using-graph-uri") or ()
-    using_named = operation.graphs("using-named-graph-uri") or ()
-    try:
-        query_limits.check(operation.text, sparql.endpoint_url(), current_app.config)  # no SERVICE here either
-    except query_limits.QueryRefused as err:
-        return bad_request(str(err))
-    try:
-        plan_update(operation.text, using, using_named, sparql.endpoint_url())  # a bad update is a 400 without waiting for the store
-    except UpdateError as err:
-        return bad_request(str(err))
-    with writing.writer_store() as store:
-        try:
-            store.update(operation.text, using, using_named, sparql.endpoint_url())
-        except UpdateError as err:
-            return bad_request(str(err))
-    return Response(status=204)
 
 
 # --- POST /ingest -----------------------------------------------------------------------------------
@@ -122,7 +68,7 @@ def shared_validator() -> Validator:
 
 @bp.post("/ingest")
 def ingest() -> Response:
-    require_admin()
+    auth.require_admin()
     uploads = read_uploads()
     harvest_date = read_harvest_date()
     recorder = FindingsRecorder(shared_validator())
@@ -139,7 +85,7 @@ def ingest() -> Response:
 
 def read_uploads() -> list[tuple[str, str | None, bytes]]:
     """(name, source format or None to detect, bytes) for each file sent."""
-    data = upload_body()  # read (and size-checked) before the multipart parser sees it
+    data = auth.upload_body()  # read (and size-checked) before the multipart parser sees it
     forced = request.args.get("format")
     if forced is not None:
         try:

@@ -1,19 +1,18 @@
 """The Flask application factory: configuration, blueprints, error handling, CORS.
 
-`create_app()` reads `KGPUB_STORE` and `KGPUB_BASE` (the same defaults as the CLI); tests and
-`kgpub serve` pass a mapping instead. The store is opened per process on first use (reading.py).
+`create_app()` takes its settings from settings.py (the environment, with documented defaults);
+tests and `kgpub serve` pass a mapping of their own over them. The store is opened per process on
+first use (reading.py).
 """
 from __future__ import annotations
 
-import os
 from typing import Mapping
 
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kgpub import config
-from kgpub.server import (admin, errors, graph_store, health, linked_data, metadata, metrics, pages, query_limits,
-                          query_process, self_description, sparql)
+from kgpub.server import (admin, errors, graph_store, health, linked_data, metadata, metrics, pages,
+                          self_description, settings, sparql)
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 # Pages load scripts, styles, images and data only from this server, run no inline script, and
@@ -25,35 +24,9 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
 EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Last-Modified, Vary"
 
 
-def create_app(settings: Mapping | None = None) -> Flask:
+def create_app(given: Mapping | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(
-        STORE=config.default_store_dir(),
-        BASE=config.default_base(),
-        SITE_NAME="kgpub",
-        PAGE_SIZE=int(os.environ.get("KGPUB_PAGE_SIZE", "100")),  # things linking to a thing, per page
-        MAX_CONTENT_LENGTH=1024 * 1024,
-        # The SPARQL endpoint (docs/sparql.md): a hard time limit per query, a row cap, a size limit.
-        QUERY_TIMEOUT=float(os.environ.get("KGPUB_QUERY_TIMEOUT", "30")),
-        SPARQL_MAX_ROWS=int(os.environ.get("KGPUB_MAX_ROWS", "10000")),
-        SPARQL_MAX_QUERY_BYTES=int(os.environ.get("KGPUB_MAX_QUERY_BYTES", str(64 * 1024))),
-        RETRY_AFTER=10,  # seconds, on a 503
-        # Queries a server process runs at once, each in a query process of its own (0: in the
-        # request thread, for benchmarks), how many more may wait for one and for how long, and
-        # the memory a query process may grow to before its query is stopped (docs/sparql.md).
-        CONCURRENT_QUERIES=int(os.environ.get("KGPUB_CONCURRENT_QUERIES", "2")),
-        QUERY_QUEUE=int(os.environ.get("KGPUB_QUERY_QUEUE", "8")),
-        QUERY_QUEUE_WAIT=10.0,
-        QUERY_MEMORY=query_process.memory_limit(os.environ.get("KGPUB_QUERY_MEMORY"), query_processes=4),
-        QUERY_BUDGET=float(os.environ.get("KGPUB_QUERY_BUDGET", "60")),  # seconds of query time a minute per client
-        RUN_DIR=None,  # a folder the server processes of one `kgpub serve` share
-        **query_limits.settings_from_environment(),
-        ADMIN_TOKEN=os.environ.get("KGPUB_ADMIN_TOKEN") or None,  # None: no writes over HTTP
-        # Uploads to /ingest and /graph-store are read whole: this bounds the memory one costs.
-        MAX_UPLOAD_BYTES=int(os.environ.get("KGPUB_MAX_UPLOAD_BYTES", str(64 * 1024 * 1024))),
-    )
-    app.config.update(settings or {})
-    app.config["BASE"] = config.normalise_base(app.config["BASE"])
+    app.config.from_mapping(settings.resolve(given))
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)

@@ -2,6 +2,7 @@
 programs, plain text otherwise. Never a traceback: unexpected failures are logged, not shown."""
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 
@@ -10,6 +11,8 @@ from werkzeug.exceptions import HTTPException
 
 from kgpub.graph.store import storage_problem
 from kgpub.server.negotiation import NegotiationError
+
+STORE_ERRNOS = (errno.EIO, errno.ENOENT, errno.ENOTDIR, errno.ESTALE)
 
 
 def error_response(status: int, title: str, message: str, links: list[tuple[str, str]] | None = None,
@@ -43,6 +46,18 @@ def _preferred_kind() -> str:
     return best or "text/plain"
 
 
+def store_failure(err: Exception) -> str | None:
+    """Why the store, or a file beside it, failed a request (a full disk, a lost mount, a corrupt
+    index), in words; None for an error of any other kind (a bug, a failing process spawn)."""
+    if problem := storage_problem(err):
+        return problem
+    if isinstance(err, sqlite3.DatabaseError):
+        return "a file of it cannot be read"
+    if isinstance(err, OSError) and (err.errno in STORE_ERRNOS or str(err).startswith("IO error")):  # RocksDB's
+        return "it cannot be read"
+    return None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(NegotiationError)
     def negotiation_failed(err: NegotiationError):
@@ -58,9 +73,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
-        if isinstance(err, (OSError, sqlite3.Error)):  # the store or its side files (a disk, a mount)
+        if reason := store_failure(err):
             current_app.logger.error("the store failed serving %s: %r", request.path, err)
-            reason = storage_problem(err) or "it could not be read"
             return error_response(503, "Service Unavailable", f"the data store is not available ({reason}); "
                                   "the operator has been told. Please try again later.",
                                   headers={"Retry-After": str(current_app.config["RETRY_AFTER"])})

@@ -2,7 +2,7 @@
 
 `?graph=<iri>` names a graph, `?default` the store's own default graph: not the union of all
 graphs that /sparql queries by default, but the graph that holds what no named graph holds
-(docs/sparql.md). Reading is for anyone; PUT, POST and DELETE need the admin token (admin.py)
+(docs/sparql.md). Reading is for anyone; PUT, POST and DELETE need the admin token (auth.py)
 and go through the store's one writer (writing.py).
 
 A record graph (`{base}graph/output/{key}`) written here gets its content digest computed again
@@ -19,7 +19,7 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple
 
 from kgpub.graph.store.base import OUTPUT_GRAPH_PATH
 from kgpub.graph.store.oxigraph import redigested
-from kgpub.server import admin, negotiation, reading, writing
+from kgpub.server import auth, negotiation, reading, writing
 from kgpub.server.errors import error_response
 from kgpub.server.representations import CONTEXT_PATH, rdf_bytes
 
@@ -42,7 +42,7 @@ def graph_store() -> Response:
     graph = target_graph()
     if request.method in ("GET", "HEAD"):  # Flask drops the body of a HEAD
         return read_graph(graph)
-    admin.require_admin()
+    auth.require_admin()
     if request.method == "DELETE":
         return delete_graph(graph)
     return write_graph(graph, read_triples(graph), replace=request.method == "PUT")
@@ -86,7 +86,7 @@ def read_triples(graph: NamedNode | None) -> list[Triple]:
                           f"send {', '.join(BODY_FORMATS)}"))
     base_iri = graph.value if graph is not None else None
     try:
-        triples = [quad.triple for quad in pyoxigraph.parse(admin.upload_body(), format=rdf_format, base_iri=base_iri)]
+        triples = [quad.triple for quad in pyoxigraph.parse(auth.upload_body(), format=rdf_format, base_iri=base_iri)]
     except (SyntaxError, ValueError) as err:
         abort(bad_request(f"the body is not valid {media_type}: {err}"))
     return with_fresh_blank_nodes(triples)

@@ -24,9 +24,8 @@ REQUESTS = Counter("kgpub_http_requests_total", "HTTP requests answered", ["rout
 SPARQL_SECONDS = Histogram("kgpub_sparql_query_seconds", "Time to answer a SPARQL query, by query form",
                            ["form"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
                                               5, 10, 30, 60))
-SPARQL_TIMEOUTS = Counter("kgpub_sparql_timeouts_total", "SPARQL queries stopped at the time limit")
 SPARQL_STOPPED = Counter("kgpub_sparql_stopped_total", "SPARQL queries whose query process was stopped or "
-                         "ended: memory (past the memory limit), crashed", ["reason"])
+                         "ended: timeout, memory (past the memory limit), crashed", ["reason"])
 SPARQL_REFUSED = Counter("kgpub_sparql_refused_total", "SPARQL queries not run: limits (SERVICE, nesting), "
                          "budget (the client's query time is used up), busy (no query process free)", ["reason"])
 RECORDS = Counter("kgpub_records_total", "Records written through the admin API, by outcome", ["status"])
@@ -39,18 +38,13 @@ class Timing:
 
 @contextmanager
 def query_timer():
-    """Times one query; the caller sets `.form` (select, ask, graph, error; timeout, memory, crashed,
-    busy when it was not answered)."""
+    """Times one query; the caller sets `.form` (select, ask, graph, error; timeout, memory or
+    crashed when it was stopped)."""
     timing, started = Timing(), time.perf_counter()
     try:
         yield timing
     finally:
-        if timing.form == "busy":
-            SPARQL_REFUSED.labels("busy").inc()
-        else:
-            SPARQL_SECONDS.labels(timing.form).observe(time.perf_counter() - started)
-        if timing.form == "timeout":
-            SPARQL_TIMEOUTS.inc()
+        SPARQL_SECONDS.labels(timing.form).observe(time.perf_counter() - started)
 
 
 def count_stopped(reason: str) -> None:

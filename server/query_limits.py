@@ -13,24 +13,13 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from kgpub.graph import sparql_text
 
-DEFAULT_MAX_DEPTH = 64
-
-
 class QueryRefused(Exception):
     """The query is not run; the message says why and what the client can do instead."""
-
-
-def settings_from_environment() -> dict:
-    allowed = os.environ.get("KGPUB_SERVICE_ALLOW", "").replace(",", " ").split()
-    return {"SERVICE_ALLOW": tuple(allowed),
-            "SERVICE_ALLOW_PRIVATE": os.environ.get("KGPUB_SERVICE_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes"),
-            "MAX_QUERY_DEPTH": int(os.environ.get("KGPUB_MAX_QUERY_DEPTH", str(DEFAULT_MAX_DEPTH)))}
 
 
 def check(text: str, base_iri: str, config) -> list[str]:
@@ -53,9 +42,11 @@ def _check_service(call: sparql_text.ServiceCall, config) -> None:
         raise QueryRefused(f"the query calls SERVICE {call.written}: this endpoint does not run federated "
                            "queries (it makes no requests to other servers). Run the query at that endpoint, "
                            "or use a client that federates, such as Comunica")
+    if call.iri is None and call.written.startswith(("?", "$")):
+        raise QueryRefused(f"SERVICE {call.written}: the endpoint called must be an IRI written in the query, "
+                           "not a variable")
     if call.iri is None:
-        raise QueryRefused(f"SERVICE {call.written or '(nothing)'}: the endpoint called must be an IRI written "
-                           "in the query, not a variable")
+        raise QueryRefused(f"SERVICE {call.written or '(nothing)'}: not an IRI this server can read")
     if not any(_within(call.iri, prefix) for prefix in config["SERVICE_ALLOW"]):
         raise QueryRefused(f"SERVICE <{call.iri}> is not one of the endpoints this server may call: "
                            + ", ".join(config["SERVICE_ALLOW"]))
@@ -64,15 +55,30 @@ def _check_service(call: sparql_text.ServiceCall, config) -> None:
 
 
 def _within(iri: str, prefix: str) -> bool:
-    """Same scheme, host and port, and the path under the prefix's (a bare string prefix would
-    let `http://example.org` allow `http://example.org.evil.test/`)."""
+    """Same scheme, host and port, and a path at or below the prefix's, segment by segment (a bare
+    string prefix would let `http://example.org` allow `http://example.org.evil.test/`, and
+    `…/sparql` allow `…/sparqlx` or `…/sparql/../admin`)."""
     target, allowed = urlsplit(iri), urlsplit(prefix)
     try:
         same_port = target.port == allowed.port
     except ValueError:
         return False
-    return (target.scheme.lower(), (target.hostname or "")) == (allowed.scheme.lower(), allowed.hostname or "") \
-        and same_port and target.path.startswith(allowed.path) and not target.username
+    if (target.scheme.lower(), target.hostname or "") != (allowed.scheme.lower(), allowed.hostname or "") \
+            or not same_port or target.username or target.password:
+        return False
+    path, root = _segments(target.path), _segments(allowed.path)
+    return path[:len(root)] == root
+
+
+def _segments(path: str) -> list[str]:
+    """The path's segments as a server reads them: percent-escapes decoded, `.` and `..` applied."""
+    segments: list[str] = []
+    for segment in unquote(path).split("/"):
+        if segment == "..":
+            segments = segments[:-1]
+        elif segment not in ("", "."):
+            segments.append(segment)
+    return segments
 
 
 def _check_public(iri: str) -> None:

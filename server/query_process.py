@@ -18,7 +18,9 @@ import resource
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import pyoxigraph
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
@@ -32,7 +34,6 @@ STACK_BYTES = 256 * 1024 * 1024
 NICENESS = 10
 WATCH_SECONDS = 0.05
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-MEGABYTE = 1024 * 1024
 RESULTS_MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -209,8 +210,8 @@ def answer(store: pyoxigraph.Store, job: QueryJob) -> Answer:
     except (RuntimeError, ValueError, TypeError, OSError) as err:
         if job.services:
             # What a SERVICE endpoint answered is never passed on (it could be any server's secret).
-            return Answer(502, "text/plain", b"", message="a SERVICE endpoint the query calls did not answer "
-                          "as expected: " + " ".join(f"<{iri}>" for iri in job.services))
+            return Answer(502, "text/plain", b"", message="the query failed; it calls SERVICE " + " ".join(
+                f"<{iri}>" for iri in job.services) + ", whose answers and errors are not passed on")
         if isinstance(err, OSError):
             return Answer(500, "text/plain", b"", message=f"the store could not be read: {err}")
         return Answer(400, "text/plain", b"", message=f"the query cannot be evaluated: {err}")
@@ -266,16 +267,15 @@ class QueryProcess:
         """The answer; QueryTimeout, QueryTooExpensive or QueryCrashed when there is none (the
         process is then replaced by a fresh one). While waiting, the process's resident memory is
         looked at every WATCH_SECONDS: a query is stopped as soon as it outgrows the limit."""
-        if not self.process.is_alive():  # ended while idle (the OOM killer, an operator's kill)
+        # An idle process never writes: anything to read now means it has ended (the OOM killer,
+        # an operator's kill), which is_alive may not know yet.
+        if not self.process.is_alive() or self.conn.poll(0):
             self.restart()
-        try:
-            self.conn.send(job)
-        except OSError:
-            self.restart()
-            raise QueryCrashed(None) from None
-        deadline = time.monotonic() + timeout
+        self.conn.send(job)
+        deadline, seen = time.monotonic() + timeout, 0
         while not self.conn.poll(min(WATCH_SECONDS, max(0.0, deadline - time.monotonic()))):
-            if resident_bytes(self.process.pid) > self.memory_limit:
+            seen = resident_bytes(self.process.pid)
+            if seen > self.memory_limit:
                 self.restart()
                 raise QueryTooExpensive()
             if time.monotonic() >= deadline:
@@ -287,7 +287,14 @@ class QueryProcess:
             self.process.join(1)
             exitcode = self.process.exitcode
             self.restart()
+            if self._ran_out_of_memory(exitcode, seen):
+                raise QueryTooExpensive() from None
             raise QueryCrashed(exitcode) from None
+
+    def _ran_out_of_memory(self, exitcode: int | None, last_seen: int) -> bool:
+        """An allocation past the data limit aborts the process (SIGABRT); the kernel's OOM killer
+        sends SIGKILL to a big one."""
+        return exitcode == -signal.SIGABRT or (exitcode == -signal.SIGKILL and last_seen > self.memory_limit // 2)
 
     def restart(self) -> None:
         self.stop()
@@ -297,16 +304,6 @@ class QueryProcess:
         self.process.kill()
         self.process.join(5)
         self.conn.close()
-
-
-def memory_limit(megabytes: str | None, query_processes: int) -> int:
-    """The memory a query process may grow to, in bytes: `megabytes` when given, else half the
-    machine's memory shared by all the server's query processes, between 256 MiB and 1 GiB each
-    (on 24 GB with 2 workers of 2: 1 GiB)."""
-    if megabytes:
-        return int(float(megabytes) * MEGABYTE)
-    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return max(256 * MEGABYTE, min(1024 * MEGABYTE, machine // (2 * max(1, query_processes))))
 
 
 def resident_bytes(pid: int) -> int:
@@ -334,10 +331,12 @@ class QueryPool:
         self._waiting = 0
         self._available = threading.Condition()
 
-    def run(self, job: QueryJob, timeout: float, wait: float) -> Answer:
+    @contextmanager
+    def process(self, wait: float) -> Iterator[QueryProcess]:
+        """A query process for one query; QueryBusy when none comes free in time or the queue is full."""
         process = self._acquire(wait)
         try:
-            return process.run(job, timeout)
+            yield process
         finally:
             self._release(process)
 

@@ -7,31 +7,25 @@ union of all graphs unless the query or the request names a dataset (docs/sparql
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import threading
-import time
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from kgpub.server import (linked_data, metrics, negotiation, query_budget, query_limits, query_page, query_process,
-                          reading, self_description, sparql_formats)
+from kgpub.server import (auth, linked_data, metrics, negotiation, query_budget, query_limits, query_page,
+                          query_runner, self_description, sparql_formats)
 from kgpub.server.errors import error_response
-from kgpub.server.request_body import read_body
 from kgpub.server.query_limits import QueryRefused
-from kgpub.server.query_process import QueryBusy, QueryJob, QueryPool, QueryStopped, QueryTimeout, QueryTooExpensive
+from kgpub.server.query_process import QueryJob
 from kgpub.server.representations import rdf_bytes
+from kgpub.server.sparql_update import sparql_update
 
 bp = Blueprint("sparql", __name__)
 
 ENDPOINT = "/sparql"
-POOL = "kgpub.query_pool"
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 ENDPOINT_METHODS = "GET, HEAD, POST, OPTIONS"
-_pool_lock = threading.Lock()
 
 
 @dataclass
@@ -50,9 +44,7 @@ def endpoint():
     if operation.kind is None:
         return describe_service()
     if operation.kind == "update":
-        from kgpub.server import admin  # the write side, only when someone writes
-
-        return admin.sparql_update(operation)
+        return sparql_update(operation, endpoint_url())
     return answer_query(operation)
 
 
@@ -65,7 +57,7 @@ def read_operation() -> Operation:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         abort(415, f"the request body must be UTF-8, not {charset}")
-    read_body(current_app.config["MAX_CONTENT_LENGTH"])  # bounded, also when chunked; parsed below
+    auth.upload_body()  # read whole (bounded, also when chunked) before the form is parsed
     if media_type == FORM:
         params = request.args.to_dict(flat=False)
         for name, values in request.form.to_dict(flat=False).items():
@@ -107,7 +99,8 @@ def answer_query(operation: Operation) -> Response:
         return error_response(400, "Bad Request", str(err), kind="text/plain")
     client = query_budget.client_of(request.remote_addr)
     budget = query_budget.for_app(current_app)
-    if (wait := budget.retry_after(client)) is not None:
+    taken, wait = budget.admit(client, current_app.config["QUERY_TIMEOUT"])
+    if wait is not None:
         metrics.count_refused("budget")
         return error_response(429, "Too Many Requests", f"this client has used its "
                               f"{current_app.config['QUERY_BUDGET']:g} seconds of query time a minute; try "
@@ -117,100 +110,7 @@ def answer_query(operation: Operation) -> Response:
     job = QueryJob(operation.text, operation.graphs("default-graph-uri"), operation.graphs("named-graph-uri"),
                    choice.results, choice.graph, current_app.config["SPARQL_MAX_ROWS"], endpoint_url(),
                    tuple(services))
-    return run_charged(job, client, budget)
-
-
-def run_charged(job: QueryJob, client: str, budget: query_budget.QueryBudget) -> Response:
-    """The job's response; the time it took (unless it never ran) charged to the client."""
-    with metrics.query_timer() as timing:
-        started = time.monotonic()
-        try:
-            answer = run_job(job)
-        except QueryBusy:
-            timing.form = "busy"
-            return unavailable("every query process of this server is busy and the queue is full")
-        except QueryStopped as stopped:
-            timing.form = stopped.reason
-            return stopped_response(stopped, job)
-        finally:
-            if timing.form != "busy":
-                budget.charge(client, time.monotonic() - started)
-        timing.form = answer.form or "error"
-    return answer_response(answer)
-
-
-def answer_response(answer) -> Response:
-    if answer.status != 200:
-        title = {400: "Bad Request", 406: "Not Acceptable", 502: "Bad Gateway",
-                 503: "Service Unavailable"}.get(answer.status, "Internal Server Error")
-        return error_response(answer.status, title, answer.message, kind="text/plain")
-    response = Response(answer.body, mimetype=answer.media_type.split(";")[0])
-    if "charset" in answer.media_type or answer.media_type.startswith("text/"):
-        response.mimetype_params["charset"] = "utf-8"
-    response.headers.update(answer.headers)
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = "public, max-age=60"
-    response.set_etag(hashlib.sha256(answer.body).hexdigest()[:32])
-    return response.make_conditional(request)
-
-
-def stopped_response(stopped: QueryStopped, job: QueryJob) -> Response:
-    """A query whose process was stopped or ended: a 503 the client can act on; a crash is logged
-    with the query's hash (the query itself may be long, or private)."""
-    config = current_app.config
-    if isinstance(stopped, QueryTimeout):
-        return unavailable(f"the query did not finish within {config['QUERY_TIMEOUT']:g} seconds and was "
-                           "stopped; narrow it (LIMIT, more specific patterns) or try later", title="Query Timeout")
-    metrics.count_stopped(stopped.reason)
-    if isinstance(stopped, QueryTooExpensive):
-        return unavailable(f"the query is too expensive: it needed more than {config['QUERY_MEMORY'] >> 20} MB of "
-                           "memory and was stopped; narrow it (LIMIT, fewer unbound patterns, no ORDER BY over "
-                           "everything)", title="Query Too Expensive")
-    digest = hashlib.sha256(job.query.encode("utf-8")).hexdigest()[:16]
-    current_app.logger.error("a query process ended unexpectedly (exit code %s) answering query sha256:%s",
-                             stopped.exitcode, digest)
-    return error_response(500, "Internal Server Error", f"the query process ended unexpectedly; it has been "
-                          f"logged as query sha256:{digest}", kind="text/plain")
-
-
-def unavailable(message: str, title: str = "Service Unavailable") -> Response:
-    return error_response(503, title, message, kind="text/plain",
-                          headers={"Retry-After": str(current_app.config["RETRY_AFTER"])})
-
-
-def run_job(job: QueryJob):
-    config = current_app.config
-    if not config["CONCURRENT_QUERIES"]:
-        # In the request thread, with no time or memory limit: only to measure what the processes
-        # cost (bench/sparql.py); `kgpub serve --no-query-processes`.
-        return query_process.answer(reading.current().store.db, job)
-    return query_pool().run(job, config["QUERY_TIMEOUT"], config["QUERY_QUEUE_WAIT"])
-
-
-def query_pool() -> QueryPool:
-    """This server process's query processes, started on first use (after gunicorn's fork)."""
-    with _pool_lock:
-        pool = current_app.extensions.get(POOL)
-        if pool is None or pool.pid != os.getpid():
-            config = current_app.config
-            pool = QueryPool(config["STORE"], config["CONCURRENT_QUERIES"], config["QUERY_QUEUE"],
-                             config["QUERY_MEMORY"])
-            pool.pid = os.getpid()
-            current_app.extensions[POOL] = pool
-        return pool
-
-
-def start_pool(app) -> None:
-    """At a worker's start (gunicorn post_worker_init), so the first query does not wait."""
-    if app.config["CONCURRENT_QUERIES"]:
-        with app.app_context():
-            query_pool()
-
-
-def close_pool(app) -> None:
-    pool = app.extensions.pop(POOL, None)
-    if pool is not None and pool.pid == os.getpid():
-        pool.close()
+    return query_runner.run(job, lambda used: budget.settle(client, taken, used))
 
 
 def describe_service() -> Response:

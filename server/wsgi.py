@@ -13,7 +13,7 @@ from typing import Mapping
 
 from gunicorn.app.base import BaseApplication
 
-from kgpub.server import metrics, reading, sparql
+from kgpub.server import metrics, query_runner, reading
 from kgpub.server.app import create_app
 
 
@@ -35,11 +35,11 @@ def close_store(server, worker) -> None:
     """Close the worker's snapshot before the interpreter tears down (RocksDB objects freed in
     arbitrary order at exit can crash the worker)."""
     reading.close(worker.wsgi)
-    sparql.close_pool(worker.wsgi)
+    query_runner.close_pool(worker.wsgi)
 
 
 def start_query_processes(worker) -> None:
-    sparql.start_pool(worker.wsgi)
+    query_runner.start_pool(worker.wsgi)
 
 
 def forget_worker(server, worker) -> None:

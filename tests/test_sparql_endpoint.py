@@ -296,7 +296,8 @@ def test_row_cap_holds_in_every_format(limited):
 
 
 def timeouts(server) -> float:
-    line = next(l for l in server.get("/metrics").text.splitlines() if l.startswith("kgpub_sparql_timeouts_total "))
+    line = next((l for l in server.get("/metrics").text.splitlines()
+                 if l.startswith('kgpub_sparql_stopped_total{reason="timeout"} ')), "none 0")
     return float(line.split()[1])
 
 
