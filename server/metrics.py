@@ -27,7 +27,8 @@ SPARQL_SECONDS = Histogram("kgpub_sparql_query_seconds", "Time to answer a SPARQ
 SPARQL_STOPPED = Counter("kgpub_sparql_stopped_total", "SPARQL queries whose query process was stopped or "
                          "ended: timeout, memory (past the memory limit), crashed", ["reason"])
 SPARQL_REFUSED = Counter("kgpub_sparql_refused_total", "SPARQL queries not run: limits (SERVICE, nesting), "
-                         "budget (the client's query time is used up), busy (no query process free)", ["reason"])
+                         "budget (the client's query time is used up), client (the client holds its share of "
+                         "the query processes), busy (no query process free)", ["reason"])
 RECORDS = Counter("kgpub_records_total", "Records written through the admin API, by outcome", ["status"])
 
 

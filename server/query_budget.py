@@ -1,12 +1,12 @@
 """Seconds of SPARQL query time per client, as Wikidata's query service rations it.
 
 Each client may use `KGPUB_QUERY_BUDGET` seconds of query time a minute (default 60). Its account
-is a token bucket that starts full and refills at the budget's rate. A query starts only when the
-account holds what the query may cost (its time limit: 30 s), takes that, and gives back what it
-did not use when it ends; a client whose account does not hold it gets `429 Too Many Requests`
-with `Retry-After` (the seconds until it will), without its query being run. So one heavy user
-cannot take every query process away from everyone else (with the defaults: at most two queries
-at once), and nobody is throttled for occasional heavy queries.
+is a token bucket: it starts full, every query takes the time it ran (not the time it waited for a
+query process), and it refills at the budget's rate. A client whose account is empty gets `429 Too
+Many Requests` with `Retry-After` (the seconds until it has time again) without its query being
+run. One heavy user cannot keep the query processes busy for everyone else, and nobody is
+throttled for occasional heavy queries. (How many queries one client may have running at once is
+query_pool.py's.)
 
 A client is its IP address (IPv6: its /64 network, which one machine usually has whole). Behind a
 reverse proxy, `KGPUB_PROXY_HOPS` says how many proxies' X-Forwarded-For to believe (app.py).
@@ -44,41 +44,30 @@ class QueryBudget:
         self._db.execute(_SCHEMA)
         self._db_lock = threading.Lock()
 
-    def admit(self, client: str, limit: float) -> tuple[float, int | None]:
-        """Let a query start when the client's account holds what it may cost (its time limit, or
-        the whole budget if that is less), and take that now: (what was taken, None). Else (0, the
-        whole seconds until the account holds it). A client therefore never runs more queries at
-        once than its time pays for; `settle` gives back what a query did not use."""
-        cost = min(limit, self.capacity)
+    def retry_after(self, client: str) -> int | None:
+        """None while the client's account holds query time; else the whole seconds until it will."""
         if self.capacity <= 0:
-            return 0.0, None
-        try:
-            with self._db_lock, self._db:  # one transaction: server processes admitting at once
-                self._db.execute("BEGIN IMMEDIATE")
-                left = self._left(client)
-                if left < cost:
-                    return 0.0, max(1, math.ceil((cost - left) / self.rate))
-                self._db.execute(_CHARGE, self._charge_values(client, cost))
-        except sqlite3.Error as err:  # the accounts are a safeguard: never a reason to fail a query
-            log.warning("the query budget could not be read: %s", err)
-            return 0.0, None
-        return cost, None
-
-    def settle(self, client: str, taken: float, used: float) -> None:
-        if self.capacity <= 0 or not (taken or used):
-            return
+            return None
         try:
             with self._db_lock:
-                self._db.execute(_CHARGE, self._charge_values(client, used - taken))
+                row = self._db.execute("SELECT seconds, updated FROM account WHERE client = ?", (client,)).fetchone()
+        except sqlite3.Error as err:  # the accounts are a safeguard: never a reason to fail a query
+            log.warning("the query budget could not be read: %s", err)
+            return None
+        if row is None:
+            return None
+        left = min(self.capacity, row[0] + (time.time() - row[1]) * self.rate)
+        return None if left > 0 else max(1, math.ceil(-left / self.rate))
+
+    def charge(self, client: str, seconds: float) -> None:
+        if self.capacity <= 0 or not seconds:
+            return
+        values = {"client": client, "cost": seconds, "now": time.time(), "capacity": self.capacity, "rate": self.rate}
+        try:
+            with self._db_lock:  # one statement: server processes charging at once add up correctly
+                self._db.execute(_CHARGE, values)
         except sqlite3.Error as err:
             log.warning("the query budget could not be charged: %s", err)
-
-    def _left(self, client: str) -> float:
-        row = self._db.execute("SELECT seconds, updated FROM account WHERE client = ?", (client,)).fetchone()
-        return self.capacity if row is None else min(self.capacity, row[0] + (time.time() - row[1]) * self.rate)
-
-    def _charge_values(self, client: str, cost: float) -> dict:
-        return {"client": client, "cost": cost, "now": time.time(), "capacity": self.capacity, "rate": self.rate}
 
 
 def client_of(address: str | None) -> str:

@@ -6,11 +6,12 @@ query processes (spawned, not forked: no RocksDB state is inherited). A query pr
 store's current snapshot read-only, runs one query at a time and sends back the finished response
 body. When a query is past its time or its process has grown past the memory limit, the server
 kills the process (the work stops at once, the core and the memory are free), answers 503, and
-starts a fresh process in its place. How many queries a server process runs and lets wait is
-bounded too (QueryPool).
+starts a fresh process in its place. How many queries a server process runs and lets wait, and
+for whom, is query_pool.py's.
 """
 from __future__ import annotations
 
+import ctypes
 import io
 import multiprocessing
 import os
@@ -18,9 +19,7 @@ import resource
 import signal
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import pyoxigraph
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
@@ -31,6 +30,7 @@ from kgpub.graph.store.snapshots import SnapshotReader
 from kgpub.server.sparql_formats import GRAPH_FORMATS
 
 STACK_BYTES = 256 * 1024 * 1024
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000  # <sched.h>
 NICENESS = 10
 WATCH_SECONDS = 0.05
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
@@ -166,7 +166,7 @@ def _not_acceptable(form: str) -> Answer:
     return Answer(406, "text/plain", b"", form, message=f"none of the accepted media types can carry a {form} result")
 
 
-def serve_queries(conn, store_path: str, memory_limit: int) -> None:
+def serve_queries(conn, store_path: str, memory_limit: int, offline: bool) -> None:
     """The query process: answer jobs from the pipe until the server goes away.
 
     It runs at a lower CPU priority than the server, so that documents and pages are answered
@@ -174,8 +174,11 @@ def serve_queries(conn, store_path: str, memory_limit: int) -> None:
     engine's parser and planner recurse once per nesting level and per element of a long UNION
     or join chain, and a 64 KB query could otherwise overflow the usual 8 MB. Its data segment is
     capped well above the memory limit that the server watches (QueryProcess.run): should a query
-    outgrow the server's watch, an allocation fails and the process ends.
+    outgrow the server's watch, an allocation fails and the process ends. `offline`: no SERVICE
+    endpoint is allowed, so the process leaves the network first.
     """
+    if offline:
+        leave_the_network()  # first: a process must still have one thread to enter a user namespace
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it ends us
     os.nice(NICENESS)
     data_limit = STACK_BYTES + 2 * memory_limit
@@ -184,6 +187,16 @@ def serve_queries(conn, store_path: str, memory_limit: int) -> None:
     answering = threading.Thread(target=_answer_jobs, args=(conn, store_path), name="kgpub-query")
     answering.start()
     answering.join()
+
+
+def leave_the_network() -> bool:
+    """Move this process into a network namespace of its own, which has no interface up: no
+    request can leave it, whatever a query says. Behind the check of the query text
+    (query_limits.py), a second wall against SERVICE. Tried as is (allowed to root), then within a
+    user namespace of its own (allowed to anyone where the kernel lets users have them); where
+    neither is allowed (some containers), the query process keeps the network."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    return any(libc.unshare(flags) == 0 for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET))
 
 
 def _answer_jobs(conn, store_path: str) -> None:
@@ -241,25 +254,21 @@ class QueryCrashed(QueryStopped):
         self.exitcode = exitcode
 
 
-class QueryBusy(Exception):
-    """Every query process of this server process is busy and the queue is full."""
-
-
 class QueryProcess:
     """One query process and the server's end of its pipe."""
 
     context = multiprocessing.get_context("spawn")
 
-    def __init__(self, store_path: str, memory_limit: int):
+    def __init__(self, store_path: str, memory_limit: int, offline: bool = False):
         self.store_path = store_path
         self.memory_limit = memory_limit
+        self.offline = offline
         self._start()
 
     def _start(self) -> None:
         self.conn, child_end = self.context.Pipe()
-        self.process = self.context.Process(target=serve_queries, args=(child_end, self.store_path,
-                                                                          self.memory_limit),
-                                            name="kgpub-query", daemon=True)
+        self.process = self.context.Process(target=serve_queries, name="kgpub-query", daemon=True,
+                                            args=(child_end, self.store_path, self.memory_limit, self.offline))
         self.process.start()
         child_end.close()
 
@@ -314,51 +323,3 @@ def resident_bytes(pid: int) -> int:
             return int(statm.read().split()[1]) * PAGE_BYTES
     except (OSError, IndexError, ValueError):
         return 0
-
-
-class QueryPool:
-    """The query processes of one server process, all started at once (a spawned interpreter
-    takes a second to start: no request should wait for that).
-
-    Admission is bounded: `size` queries run at once, at most `queue` more wait for a process
-    (up to `wait` seconds), and a query arriving beyond that is refused at once (QueryBusy, a 503
-    with Retry-After). So queries never hold more than `size + queue` of a worker's request
-    threads, and the rest stay free for documents and pages (wsgi.py sizes the threads)."""
-
-    def __init__(self, store_path: str, size: int, queue: int, memory_limit: int):
-        self._idle = [QueryProcess(store_path, memory_limit) for _ in range(size)]
-        self._queue = queue
-        self._waiting = 0
-        self._available = threading.Condition()
-
-    @contextmanager
-    def process(self, wait: float) -> Iterator[QueryProcess]:
-        """A query process for one query; QueryBusy when none comes free in time or the queue is full."""
-        process = self._acquire(wait)
-        try:
-            yield process
-        finally:
-            self._release(process)
-
-    def _acquire(self, wait: float) -> QueryProcess:
-        with self._available:
-            if not self._idle and self._waiting >= self._queue:
-                raise QueryBusy()
-            self._waiting += 1
-            try:
-                if not self._available.wait_for(lambda: self._idle, wait):
-                    raise QueryBusy()
-            finally:
-                self._waiting -= 1
-            return self._idle.pop()
-
-    def _release(self, process: QueryProcess) -> None:
-        with self._available:
-            self._idle.append(process)
-            self._available.notify()
-
-    def close(self) -> None:
-        with self._available:
-            for process in self._idle:
-                process.stop()
-            self._idle.clear()

@@ -1,6 +1,7 @@
 """Running a query the endpoint has accepted (sparql.py): a query process from this server
-process's pool (or a 503 at once when none comes free), the client's query time reserved before
-and settled after, and the answers for queries that were stopped (docs/sparql.md, "Limits")."""
+process's pool (a 503 at once when none comes free, a 429 when the client already holds its
+share), the time it ran charged to the client, and the answers for queries that were stopped
+(docs/sparql.md, "Limits")."""
 from __future__ import annotations
 
 import hashlib
@@ -15,29 +16,34 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from kgpub.server import metrics, query_process, reading
 from kgpub.server.errors import error_response
-from kgpub.server.query_process import (Answer, QueryBusy, QueryJob, QueryPool, QueryStopped, QueryTimeout,
-                                        QueryTooExpensive)
+from kgpub.server.query_pool import ClientBusy, QueryBusy, QueryPool
+from kgpub.server.query_process import Answer, QueryJob, QueryStopped, QueryTimeout, QueryTooExpensive
 
 POOL = "kgpub.query_pool"
 _pool_lock = threading.Lock()
 
 
-def run(job: QueryJob, settle: Callable[[float], None]) -> Response:
-    """The job's response; `settle` is told how long the query ran (the client's account was
-    charged its time limit before; time spent waiting for a query process is not charged)."""
+def run(job: QueryJob, client: str, charge: Callable[[float], None]) -> Response:
+    """The job's response; `charge` is told how long the query ran (time spent waiting for a query
+    process is not charged)."""
     used = 0.0
     try:
-        with query_slot() as answer:
+        with query_slot(client) as answer:
             started = time.monotonic()
             try:
                 return timed(answer, job)
             finally:
                 used = time.monotonic() - started
+    except ClientBusy:
+        metrics.count_refused("client")
+        return error_response(429, "Too Many Requests", "this client already has as many queries running or "
+                              "waiting here as one client may; send the next when one has finished",
+                              headers={"Retry-After": "1"}, kind="text/plain")
     except QueryBusy:
         metrics.count_refused("busy")
         return unavailable("every query process of this server is busy and the queue is full")
     finally:
-        settle(used)
+        charge(used)
 
 
 def timed(answer: Callable[[QueryJob], Answer], job: QueryJob) -> Response:
@@ -52,7 +58,7 @@ def timed(answer: Callable[[QueryJob], Answer], job: QueryJob) -> Response:
 
 
 @contextmanager
-def query_slot() -> Iterator[Callable[[QueryJob], Answer]]:
+def query_slot(client: str) -> Iterator[Callable[[QueryJob], Answer]]:
     """What answers one job: a query process of the pool, under the time limit; QueryBusy when
     none is free in time. Without query processes (`kgpub serve --no-query-processes`, only to
     measure what they cost: bench/sparql.py) the request thread itself, with no limit."""
@@ -60,7 +66,7 @@ def query_slot() -> Iterator[Callable[[QueryJob], Answer]]:
     if not config["CONCURRENT_QUERIES"]:
         yield lambda job: query_process.answer(reading.current().store.db, job)
         return
-    with pool().process(config["QUERY_QUEUE_WAIT"]) as process:
+    with pool().process(client, config["QUERY_QUEUE_WAIT"]) as process:
         yield lambda job: process.run(job, config["QUERY_TIMEOUT"])
 
 
@@ -109,7 +115,7 @@ def pool() -> QueryPool:
         if found is None or found.pid != os.getpid():
             config = current_app.config
             found = QueryPool(config["STORE"], config["CONCURRENT_QUERIES"], config["QUERY_QUEUE"],
-                              config["QUERY_MEMORY"])
+                              config["QUERY_MEMORY"], offline=not config["SERVICE_ALLOW"])
             found.pid = os.getpid()
             current_app.extensions[POOL] = found
         return found

@@ -99,8 +99,7 @@ def answer_query(operation: Operation) -> Response:
         return error_response(400, "Bad Request", str(err), kind="text/plain")
     client = query_budget.client_of(request.remote_addr)
     budget = query_budget.for_app(current_app)
-    taken, wait = budget.admit(client, current_app.config["QUERY_TIMEOUT"])
-    if wait is not None:
+    if (wait := budget.retry_after(client)) is not None:
         metrics.count_refused("budget")
         return error_response(429, "Too Many Requests", f"this client has used its "
                               f"{current_app.config['QUERY_BUDGET']:g} seconds of query time a minute; try "
@@ -110,7 +109,7 @@ def answer_query(operation: Operation) -> Response:
     job = QueryJob(operation.text, operation.graphs("default-graph-uri"), operation.graphs("named-graph-uri"),
                    choice.results, choice.graph, current_app.config["SPARQL_MAX_ROWS"], endpoint_url(),
                    tuple(services))
-    return query_runner.run(job, lambda used: budget.settle(client, taken, used))
+    return query_runner.run(job, client, lambda used: budget.charge(client, used))
 
 
 def describe_service() -> Response:

@@ -123,6 +123,18 @@ class Server:
         kwargs.setdefault("timeout", 30)
         return requests.get(self.url + path, **kwargs)
 
+    def get_from(self, address: str, path: str, headers: dict | None = None):
+        """GET from another loopback address (127.0.0.2, …): another client than the test's own
+        requests, as the server counts clients. The response, its body read into `.body`."""
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(address, 0))
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.body = response.read()
+        connection.close()
+        return response
+
     def stop(self) -> None:
         """Stop it as an operator would (SIGTERM); its workers must exit cleanly."""
         self.process.terminate()
