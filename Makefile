@@ -23,7 +23,7 @@ run: install
 	KGPUB_STORE=$(STORE) KGPUB_BASE=http://localhost:$(PORT)/ $(BIN)/kgpub serve --port $(PORT)
 
 test: install
-	$(BIN)/pytest -n 2 --dist loadgroup -q
+	$(BIN)/pytest -n 2 --dist loadfile -q
 
 bench: install
 	$(BIN)/python bench/ingest.py

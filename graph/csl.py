@@ -1,22 +1,14 @@
-"""A stored record's RDF -> one CSL-JSON item, the form every citation and export starts from.
+"""A stored record -> one CSL-JSON item, the form every citation and export starts from.
 
-`csl_item` reads the record graph (docs/modelling.md) plus the labels of what it points to (the
-Pure type's skos:prefLabel from the vocabulary graph). A field the record lacks is simply absent.
+`csl_item` takes the record as record_reader.py reads it (from its graph, plus the labels of what it
+points to: the Pure type's name for a thesis's genre). A field the record lacks is simply absent.
 Formatting (cite.py) and the BibTeX/RIS/CSL-JSON files (bibformats.py) work on CSL items only,
 so any source of CSL-JSON can be cited and exported the same way.
 """
 from __future__ import annotations
 
-import re
-
-import rdflib
-from rdflib import RDF, RDFS, URIRef
-
-from kgpub.graph.mapping import DOI_RESOLVER, LANGUAGE_IRI
-from kgpub.graph.namespaces import rdflib_namespaces
-
-DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, PRISM, PRO, PSO, SCHEMA, SKOS = rdflib_namespaces(
-    "datacite", "dcterms", "fabio", "foaf", "frbr", "kgv", "literal", "oco", "prism", "pro", "pso", "schema", "skos")
+from kgpub.graph.mapping import DOI_RESOLVER
+from kgpub.graph.record_reader import Agent, StoredRecord, date_parts
 
 # FaBiO class -> CSL type; the first class the record has wins, so a conference article or a
 # review published in a journal is cited as a journal article.
@@ -33,219 +25,114 @@ CSL_TYPES = (
 DEFAULT_CSL_TYPE = "article"
 # Classes whose Pure label says what kind of work it is ("Doctoral Thesis", "Preprint",
 # "Commissioned report"): that label becomes CSL's genre.
-GENRE_CLASSES = {FABIO[c] for c in
-                 ("Thesis", "DoctoralThesis", "MastersThesis", "ReportDocument", "Preprint")}
+GENRE_CLASSES = ("Thesis", "DoctoralThesis", "MastersThesis", "ReportDocument", "Preprint")
 
 # A record that is not (yet) published: its furthest status, as CSL's `status` words it.
-UNPUBLISHED_STATUSES = {
-    KGV["early-online"]: "advance online publication", PSO["in-press"]: "in press",
-    PSO["accepted-for-publication"]: "accepted", PSO.submitted: "submitted", PSO.unpublished: "unpublished",
-}
+UNPUBLISHED_STATUSES = {"early-online": "advance online publication", "in-press": "in press", "accepted": "accepted",
+                        "submitted": "submitted", "unpublished": "unpublished"}
 
 
-# ---- RDF -> CSL-JSON ---------------------------------------------------------------------------
+# ---- a stored record -> CSL-JSON -------------------------------------------------------------
 
-def csl_item(graph: rdflib.Graph, iri: str) -> dict:
-    """The CSL-JSON item for the research output `iri`; ValueError when the graph says nothing of it."""
-    output = URIRef(iri)
-    if (output, None, None) not in graph:
-        raise ValueError(f"record {iri}: the graph has no triples about it")
-    item: dict = {"id": iri, "type": csl_type(graph, output)}
-    if GENRE_CLASSES.intersection(graph.objects(output, RDF.type)):
-        put(item, "genre", type_label(graph, output))
-    item.update(title_fields(graph, output))
-    for role, key in ((PRO.author, "author"), (PRO.editor, "editor")):
-        names = [csl_name(graph, person) for person in role_holders(graph, output, role)]
-        if any(names):
-            item[key] = [name for name in names if name]
-    item.update(container_fields(graph, output))
-    item.update(page_fields(graph, output))
-    item.update(date_fields(graph, output))
-    item.update(identifier_fields(graph, output, item))
-    item.update(description_fields(graph, output))
+def csl_item(record: StoredRecord) -> dict:
+    """The CSL-JSON item of a stored record (record_reader.py); ValueError when it has nothing to cite."""
+    if not (record.title or record.subtitle or record.authors or record.identifiers):
+        raise ValueError(f"record {record.iri}: nothing is said of it")
+    item: dict = {"id": record.iri, "type": csl_type(record)}
+    if record.is_a(*GENRE_CLASSES) and record.type and record.type.label:
+        item["genre"] = record.type.label.split("›")[-1].strip()  # "Thesis › Doctoral Thesis"
+    if record.title:
+        # CSL has no subtitle variable: styles expect "Title: Subtitle" (as Zotero writes it).
+        item["title"] = record.full_title
+    for key, people in (("author", record.authors), ("editor", record.editors)):
+        if people:
+            item[key] = [csl_name(person) for person in people]
+    item.update(container_fields(record))
+    item.update(page_fields(record))
+    item.update(date_fields(record))
+    item.update(identifier_fields(record))
+    item.update(description_fields(record))
     return item
 
 
-def text(graph: rdflib.Graph, subject, predicate) -> str | None:
-    """One value of a property (the smallest, so the choice is stable), or None."""
-    values = sorted(str(o) for o in graph.objects(subject, predicate) if str(o).strip())
-    return values[0].strip() if values else None
-
-
-def label(graph: rdflib.Graph, thing) -> str | None:
-    for predicate in (FOAF.name, RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title):
-        value = text(graph, thing, predicate)
-        if value:
-            return value
-    return None
-
-
-def csl_type(graph: rdflib.Graph, output: URIRef) -> str:
-    classes = set(graph.objects(output, RDF.type))
+def csl_type(record: StoredRecord) -> str:
     for fabio_class, csl in CSL_TYPES:
-        if FABIO[fabio_class] in classes:
+        if record.is_a(fabio_class):
             return csl
     # An untyped piece in a journal (an abstract, an erratum) is still a journal contribution.
-    if any(kind == FABIO.Journal for _, kind in container_chain(graph, output)):
-        return "article-journal"
-    return DEFAULT_CSL_TYPE
+    return "article-journal" if record.journal else DEFAULT_CSL_TYPE
 
 
-def type_label(graph: rdflib.Graph, output: URIRef) -> str | None:
-    """The Pure type's own label ("Thesis › Doctoral Thesis" -> "Doctoral Thesis"), if the
-    vocabulary graph is in `graph`."""
-    for pure_type in sorted(graph.objects(output, DCTERMS.type)):
-        value = text(graph, pure_type, SKOS.prefLabel)
-        if value:
-            return value.split("›")[-1].strip()
-    return None
+def csl_name(person: Agent) -> dict:
+    if person.family_name:
+        return {"family": person.family_name, "given": person.given_name} if person.given_name \
+            else {"family": person.family_name}
+    return {"literal": person.name}
 
 
-def title_fields(graph: rdflib.Graph, output: URIRef) -> dict:
-    title, subtitle = text(graph, output, DCTERMS.title), text(graph, output, FABIO.hasSubtitle)
-    if not title:
-        return {}
-    # CSL has no subtitle variable: styles expect "Title: Subtitle" (as Zotero writes it).
-    return {"title": f"{title}: {subtitle}" if subtitle else title}
-
-
-def role_holders(graph: rdflib.Graph, output: URIRef, role: URIRef) -> list:
-    """Who holds `role` for the output, in the order of the oco:hasNext chain (or #author-N)."""
-    roles = {r for r in graph.objects(output, PRO.isDocumentContextFor) if (r, PRO.withRole, role) in graph}
-    following = {r: graph.value(r, OCO.hasNext) for r in roles}
-    ordered: list = []
-    heads = sorted((r for r in roles if r not in following.values()), key=role_position)
-    for role_node in heads:
-        while role_node in roles and role_node not in ordered:
-            ordered.append(role_node)
-            role_node = following[role_node]
-    ordered += sorted(roles.difference(ordered), key=role_position)  # a broken or circular chain
-    return [person for r in ordered if (person := graph.value(r, PRO.isHeldBy)) is not None]
-
-
-def role_position(role: URIRef) -> tuple[int, str]:
-    match = re.search(r"-(\d+)$", str(role))
-    return (int(match.group(1)) if match else 1_000_000, str(role))
-
-
-def csl_name(graph: rdflib.Graph, person) -> dict:
-    family, given = text(graph, person, FOAF.familyName), text(graph, person, FOAF.givenName)
-    if family:
-        return {"family": family, "given": given} if given else {"family": family}
-    name = label(graph, person) or given
-    return {"literal": name} if name else {}
-
-
-def container_chain(graph: rdflib.Graph, output: URIRef) -> list[tuple]:
-    """(node, kind) for everything the output is part of: issue, volume, journal, host, series."""
-    chain, seen, todo = [], {output}, sorted(graph.objects(output, FRBR.partOf))
-    while todo:
-        node = todo.pop(0)
-        if node in seen:
-            continue
-        seen.add(node)
-        kinds = set(graph.objects(node, RDF.type))
-        chain.append((node, next(iter(sorted(kinds)), None)))
-        todo += sorted(graph.objects(node, FRBR.partOf))
-    return chain
-
-
-def container_fields(graph: rdflib.Graph, output: URIRef) -> dict:
+def container_fields(record: StoredRecord) -> dict:
     fields: dict = {}
-    for node, kind in container_chain(graph, output):
-        number = text(graph, node, FABIO.hasSequenceIdentifier)
-        if kind == FABIO.JournalIssue and number:
-            fields.setdefault("issue", number)
-        elif kind == FABIO.JournalVolume and number:
-            fields.setdefault("volume", number)
-        elif kind == FABIO.BookSeries:
-            put(fields, "collection-title", text(graph, node, DCTERMS.title))
-        elif kind in (FABIO.Journal, FABIO.Book, FABIO.ConferenceProceedings) or kind is None:
-            put(fields, "container-title", text(graph, node, DCTERMS.title))
-            issn = identifier(graph, node, DATACITE.issn) or identifier(graph, node, DATACITE.eissn)
-            put(fields, "ISSN", issn)
-            put(fields, "ISBN", identifier(graph, node, DATACITE.isbn))
-            put(fields, "publisher", publisher_name(graph, node))
-            if kind != FABIO.Journal:
-                put(fields, "collection-number", number)  # the host's volume in its series
-    event = graph.value(output, KGV.presentedAt)
-    if event is not None:
-        put(fields, "event-title", text(graph, event, SCHEMA.name))
-        put(fields, "event-place", text(graph, event, SCHEMA.location))
+    put(fields, "issue", record.issue.number if record.issue else None)
+    put(fields, "volume", record.volume.number if record.volume else None)
+    if record.journal:
+        put(fields, "container-title", record.journal.title)
+        put(fields, "ISSN", next(iter(record.journal.values("issn", "eissn")), None))
+    elif record.host:
+        put(fields, "container-title", record.host.title)
+    if record.series:
+        put(fields, "collection-title", record.series[0].title)
+        put(fields, "collection-number", record.series_volume)  # the publication's volume in its series
+    put(fields, "ISBN", next(iter(record.isbns), None))
+    put(fields, "publisher", record.publisher.title if record.publisher else None)
+    if record.event:
+        put(fields, "event-title", record.event.name)
+        put(fields, "event-place", record.event.place)
     return fields
 
 
 def put(fields: dict, key: str, value) -> None:
-    """Set a field once: the nearest container wins, and an absent value leaves it absent."""
+    """Set a field once, and only with a value."""
     if value and key not in fields:
         fields[key] = value
 
 
-def identifier(graph: rdflib.Graph, thing, scheme: URIRef) -> str | None:
-    values = sorted(str(v) for node in graph.objects(thing, DATACITE.hasIdentifier)
-                    if (node, DATACITE.usesIdentifierScheme, scheme) in graph
-                    for v in graph.objects(node, LITERAL.hasLiteralValue))
-    return values[0] if values else None
-
-
-def publisher_name(graph: rdflib.Graph, thing) -> str | None:
-    names = sorted(filter(None, (label(graph, p) for p in graph.objects(thing, DCTERMS.publisher))))
-    return names[0] if names else None
-
-
-def page_fields(graph: rdflib.Graph, output: URIRef) -> dict:
+def page_fields(record: StoredRecord) -> dict:
     fields: dict = {}
-    start, end = text(graph, output, PRISM.startingPage), text(graph, output, PRISM.endingPage)
-    if start:
-        fields["page"] = f"{start}-{end}" if end and end != start else start
-    put(fields, "number-of-pages", text(graph, output, FABIO.hasPageCount))
-    put(fields, "number", text(graph, output, FABIO.hasElectronicArticleIdentifier))
+    if record.start_page:
+        end = record.end_page
+        fields["page"] = f"{record.start_page}-{end}" if end and end != record.start_page else record.start_page
+    put(fields, "number-of-pages", record.page_count)
+    put(fields, "number", record.article_number)
     return fields
 
 
-def date_parts(value) -> list[int] | None:
-    """[2006, 3] from "2006-03"^^xsd:gYearMonth: as precise as the literal, never padded."""
-    match = re.match(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", str(value or ""))
-    return [int(part) for part in match.groups() if part] if match else None
-
-
-def date_fields(graph: rdflib.Graph, output: URIRef) -> dict:
-    parts = date_parts(text(graph, output, PRISM.publicationDate))
-    statuses = {graph.value(s, PSO.withStatus): s for s in graph.objects(output, PSO.holdsStatusInTime)}
+def date_fields(record: StoredRecord) -> dict:
+    parts = date_parts(record.publication_date)
     fields: dict = {}
-    if PSO.published not in statuses:
-        for status, words in UNPUBLISHED_STATUSES.items():
-            if status in statuses:
+    if not record.status("published"):
+        for name, words in UNPUBLISHED_STATUSES.items():
+            if status := record.status(name):
                 fields["status"] = words
                 # An unpublished work is cited with the date of its status (a preprint's submission).
-                parts = parts or date_parts(text(graph, statuses[status], DCTERMS.date))
+                parts = parts or date_parts(status.date)
                 break
     if parts:
         fields["issued"] = {"date-parts": [parts]}
     return fields
 
 
-def identifier_fields(graph: rdflib.Graph, output: URIRef, item: dict) -> dict:
+def identifier_fields(record: StoredRecord) -> dict:
     fields: dict = {}
-    doi = identifier(graph, output, DATACITE.doi)
-    put(fields, "DOI", doi)
-    if "ISBN" not in item:  # a whole book or thesis carries its own ISBNs
-        put(fields, "ISBN", identifier(graph, output, DATACITE.isbn))
-    if "publisher" not in item:
-        put(fields, "publisher", publisher_name(graph, output))
-    urls = sorted(str(u) for u in graph.objects(output, FABIO.hasURL))
-    put(fields, "URL", DOI_RESOLVER + doi if doi else (urls[0] if urls else None))
+    put(fields, "DOI", record.doi)
+    put(fields, "URL", DOI_RESOLVER + record.doi if record.doi else next(iter(sorted(record.urls)), None))
     return fields
 
 
-def description_fields(graph: rdflib.Graph, output: URIRef) -> dict:
+def description_fields(record: StoredRecord) -> dict:
     fields: dict = {}
-    put(fields, "abstract", text(graph, output, DCTERMS.abstract))
-    language = graph.value(output, DCTERMS.language)
-    if language is not None:
-        fields["language"] = str(language).removeprefix(LANGUAGE_IRI).rsplit("/", 1)[-1]
-    keywords = sorted({str(k) for k in graph.objects(output, PRISM.keyword)})
-    put(fields, "keyword", ", ".join(keywords))
+    put(fields, "abstract", record.abstract)
+    put(fields, "language", record.language)
+    put(fields, "keyword", ", ".join(sorted(record.keywords)))
     return fields
 
 

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from pyoxigraph import NamedNode, Quad
 
 from kgpub.graph.namespaces import OWL, RDF
-from kgpub.graph.store.base import OUTPUT_GRAPH_PATH
+from kgpub.graph import iris
 
 DOI_RESOLVER = "https://doi.org/"
 # The Service Description names every vocabulary graph but at most this many record graphs: a
@@ -63,7 +63,7 @@ class DatasetStatistics:
             self.doi_links += 1
 
     def as_dict(self) -> dict:
-        record_graphs = sorted(g for g in self.graphs if OUTPUT_GRAPH_PATH in g)
+        record_graphs = sorted(g for g in self.graphs if iris.is_record_graph(g))
         listed = set(record_graphs[:LISTED_RECORD_GRAPHS])
         return {
             "triples": len(self._triples),
@@ -76,7 +76,7 @@ class DatasetStatistics:
             "named_graphs": sum(1 for g in self.graphs if g),
             "record_graphs": len(record_graphs),
             "graphs": {g: n for g, n in sorted(self.graphs.items())
-                       if g and (OUTPUT_GRAPH_PATH not in g or g in listed)},
+                       if g and (not iris.is_record_graph(g) or g in listed)},
             "default_graph_triples": self.graphs.get("", 0),
         }
 

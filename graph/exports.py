@@ -9,10 +9,10 @@ from typing import Callable, Iterable, Iterator, TextIO
 
 from pyoxigraph import NamedNode, Triple
 
-from kgpub.graph import bibformats, csl, lifecycle
+from kgpub.graph import bibformats, csl, iris, lifecycle
 from kgpub.graph.namespaces import RDFS, SKOS
+from kgpub.graph.record_reader import read_record
 from kgpub.graph.store import Store
-from kgpub.graph.terms import triples_to_rdflib_graph
 
 FORMATS = ("bibtex", "ris", "csl-json")
 CHUNK = 500  # records converted at a time: the whole store is never one string in memory
@@ -25,7 +25,7 @@ class ExportError(Exception):
 
 def csl_item(triples: list[Triple], labels: list[Triple], iri: str) -> dict:
     """The CSL-JSON item of a record's graph, with the labels of what it points to (type names)."""
-    return csl.csl_item(triples_to_rdflib_graph(triples + labels), iri)
+    return csl.csl_item(read_record(triples + labels, iri))
 
 
 def write_file(items: Iterable[dict], fmt: str) -> str:
@@ -60,12 +60,11 @@ def export(store: Store, base: str, fmt: str, out: TextIO, iri: str | None = Non
     return count
 
 
-def _items(store: Store, iris: list[str] | None, buried: dict, on_skip) -> Iterator[dict]:
-    graphs = ((NamedNode(i.replace("/id/output/", "/graph/output/")), None) for i in iris) if iris \
-        else store.output_graphs()
+def _items(store: Store, records: list[str] | None, buried: dict, on_skip) -> Iterator[dict]:
+    graphs = ((iris.graph_of_output(i), None) for i in records) if records else store.output_graphs()
     labels: dict[NamedNode, list[Triple]] = {}
     for graph, triples in graphs:
-        iri = graph.value.replace("/graph/output/", "/id/output/")
+        iri = iris.output_of_graph(graph).value
         triples = triples if triples is not None else store.graph_triples(graph)
         if not triples or iri in buried:
             continue  # withdrawn and merged records are not cited

@@ -1,4 +1,4 @@
-"""Stable keys for IRIs (DESIGN.md §3): the same work gets the same key from any source.
+"""Stable keys for IRIs (docs/modelling.md): the same work gets the same key from any source.
 
 A research output's key comes from its DOI, else its Pure UUID, else a content key (normalised
 title + year + first author). The content key is also written into the record's graph

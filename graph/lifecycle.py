@@ -1,9 +1,9 @@
-"""Withdrawn and merged records: published IRIs never change (DESIGN.md §3), so a record taken
+"""Withdrawn and merged records: published IRIs never change, so a record taken
 down leaves a tombstone, and a duplicate folded into another record points to it.
 
-Tombstones live in one named graph, `{base}graph/lifecycle`:
-    <{base}id/output/A> prov:invalidatedAtTime "…"^^xsd:dateTime ; kgv:withdrawalReason "…" .
-    <{base}id/output/B> prov:invalidatedAtTime "…"^^xsd:dateTime ; dcterms:isReplacedBy <{base}id/output/C> .
+Tombstones live in one named graph, `{base}graph/lifecycle` (iris.py), about the outputs A, B, C:
+    <A> prov:invalidatedAtTime "…"^^xsd:dateTime ; kgv:withdrawalReason "…" .
+    <B> prov:invalidatedAtTime "…"^^xsd:dateTime ; dcterms:isReplacedBy <C> .
 The record's own graph is removed, so it leaves SPARQL results, search and dumps; the server
 answers 410 Gone (withdrawn) or 301 to the survivor (merged); ingest refuses to bring it back.
 """
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kgpub.graph.mapping import graph_iri, output_iri, with_digest
+from kgpub.graph import iris
+from kgpub.graph.mapping import with_digest
 from kgpub.graph.namespaces import DCTERMS, KGV, PROV, XSD
 from kgpub.graph.store import Store
 
-LIFECYCLE_GRAPH = "graph/lifecycle"
 
 
 class LifecycleError(ValueError):
@@ -58,24 +58,24 @@ def tombstone(store: Store, iri: str) -> Tombstone | None:
 def tombstones(store: Store, base: str) -> dict[str, Tombstone]:
     """Every tombstone, by IRI: the whole lifecycle graph in one read (it holds one entry per
     withdrawn or merged record, so it stays small)."""
-    subjects = {t.subject.value for t in _lifecycle_triples(store, NamedNode(base + LIFECYCLE_GRAPH))}
+    subjects = {t.subject.value for t in _lifecycle_triples(store, iris.graph(base, iris.LIFECYCLE_GRAPH))}
     return {iri: stone for iri in subjects if (stone := tombstone(store, iri)) is not None}
 
 
 def withdraw(store: Store, base: str, key: str, reason: str) -> Tombstone:
-    iri = output_iri(base, key)
-    if tombstone(store, iri.value) is None and store.graph_digest(graph_iri(base, key)) is None:
+    iri = iris.output(base, key)
+    if tombstone(store, iri.value) is None and store.graph_digest(iris.record_graph(base, key)) is None:
         raise LifecycleError(f"there is no record {iri.value} to withdraw")
     return _bury(store, base, key, Tombstone(iri.value, _now(), reason=reason.strip() or None))
 
 
 def merge(store: Store, base: str, duplicate_key: str, survivor_key: str) -> Tombstone:
-    duplicate, survivor = output_iri(base, duplicate_key), output_iri(base, survivor_key)
+    duplicate, survivor = iris.output(base, duplicate_key), iris.output(base, survivor_key)
     if duplicate == survivor:
         raise LifecycleError("a record cannot be merged into itself")
-    if store.graph_digest(graph_iri(base, survivor_key)) is None:
+    if store.graph_digest(iris.record_graph(base, survivor_key)) is None:
         raise LifecycleError(f"there is no published record {survivor.value} to merge into")
-    if store.graph_digest(graph_iri(base, duplicate_key)) is None and tombstone(store, duplicate.value) is None:
+    if store.graph_digest(iris.record_graph(base, duplicate_key)) is None and tombstone(store, duplicate.value) is None:
         raise LifecycleError(f"there is no record {duplicate.value} to merge")
     # Chains are followed when they are made, so a merged IRI always points at a published record.
     for earlier in _merged_into(store, duplicate):
@@ -90,11 +90,11 @@ def _merged_into(store: Store, survivor: NamedNode) -> list[str]:
 def _bury(store: Store, base: str, key: str, stone: Tombstone) -> Tombstone:
     """Tombstone first, then remove the record: a crash in between leaves both, and the
     tombstone wins, so the record is never visible again."""
-    graph = NamedNode(base + LIFECYCLE_GRAPH)
+    graph = iris.graph(base, iris.LIFECYCLE_GRAPH)
     subject = NamedNode(stone.iri)
     kept = [t for t in _lifecycle_triples(store, graph) if t.subject != subject]
     store.write_graphs({graph: with_digest(graph, kept + stone.triples())})
-    store.remove_graphs([graph_iri(base, key)])
+    store.remove_graphs([iris.record_graph(base, key)])
     return stone
 
 

@@ -4,6 +4,9 @@ The rules are the table RULES at the end of this module: simple fields map one a
 predicate; structured parts (authors, the container chain, statuses, ...) have a small writer
 each. Problems found while mapping (an unknown ASJC subject, an unknown type) are added to the
 record, so they are reported with the importer's own problems.
+
+(A little over 400 lines on purpose: every rule of the mapping is here, next to the table that
+lists them, so that no other module knows how a Record becomes RDF.)
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub import ontology
-from kgpub.graph import keys
+from kgpub.graph import iris, keys
 from kgpub.graph.namespaces import (
     C4O, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, OWL, PRISM, PRO, PSO, RDF,
     PROV, RDFS, SCHEMA, SKOS, XSD,
@@ -80,8 +83,9 @@ class Context:
     def part(self, fragment: str) -> NamedNode:
         return NamedNode(f"{self.thing.value}#{fragment}")
 
-    def iri(self, path: str) -> NamedNode:
-        return NamedNode(self.base + path)
+    def iri(self, kind: str, key: str) -> NamedNode:
+        """Another thing of the installation: a journal, person, concept, publisher (iris.py)."""
+        return iris.thing(self.base, kind, key)
 
     def text(self, value: str) -> Literal:
         language = self.record.language
@@ -100,14 +104,6 @@ def without_control_characters(literal: Literal) -> Literal:
     return Literal(value, datatype=literal.datatype)
 
 
-def output_iri(base: str, key: str) -> NamedNode:
-    return NamedNode(f"{base}id/output/{key}")
-
-
-def graph_iri(base: str, key: str) -> NamedNode:
-    return NamedNode(f"{base}graph/output/{key}")
-
-
 def map_record(record: Record, base: str, key: str | None = None) -> MappedRecord | None:
     """The record's triples, or None when it has no identity at all (no DOI, UUID or title).
 
@@ -117,10 +113,10 @@ def map_record(record: Record, base: str, key: str | None = None) -> MappedRecor
     key = key or keys.mint_output_key(record)
     if key is None:
         return None
-    context = Context(record, base, key, output_iri(base, key), [])
+    context = Context(record, base, key, iris.output(base, key), [])
     for rule in RULES:
         rule(context)
-    graph = graph_iri(base, key)
+    graph = iris.record_graph(base, key)
     return MappedRecord(key, context.thing, graph, with_digest(graph, context.triples))
 
 
@@ -186,7 +182,7 @@ def write_type(context: Context) -> None:
         return
     for cls in pure_type.classes:
         context.add(context.thing, RDF.type, NamedNode(cls))
-    context.add(context.thing, DCTERMS.type, context.iri(f"id/type/{record.type}"))
+    context.add(context.thing, DCTERMS.type, context.iri("type", record.type))
 
 
 def write_language(context: Context) -> None:
@@ -226,7 +222,7 @@ def write_journal_chain(context: Context) -> None:
     record = context.record
     if record.journal is None:
         return
-    journal = context.iri(f"id/journal/{keys.journal_key(record.journal)}")
+    journal = context.iri("journal", keys.journal_key(record.journal))
     context.add(journal, RDF.type, FABIO.Journal)
     if record.journal.title:
         context.add(journal, DCTERMS.title, Literal(record.journal.title))
@@ -285,7 +281,7 @@ def write_publisher(context: Context) -> None:
     name = context.record.publisher
     if not name:
         return
-    publisher = context.iri(f"id/publisher/{keys.slug(name)}")
+    publisher = context.iri("publisher", keys.slug(name))
     context.add(publisher, RDF.type, FOAF.Organization)
     context.add(publisher, FOAF.name, Literal(name))
     context.add(publication_node(context), DCTERMS.publisher, publisher)
@@ -354,12 +350,12 @@ def write_subjects(context: Context) -> None:
             shown = " ".join(filter(None, (subject.code, repr(subject.label) if subject.label else None)))
             context.record.add_problem("ASJC subject areas", f"unknown ASJC subject {shown}")
             continue
-        context.add(context.thing, DCTERMS.subject, context.iri(f"id/asjc/{code}"))
+        context.add(context.thing, DCTERMS.subject, context.iri("asjc", code))
 
 
 def write_fingerprint(context: Context) -> None:
     for n, topic in enumerate(context.record.topics, start=1):
-        concept = context.iri(f"id/topic/{keys.slug(topic.concept)}")
+        concept = context.iri("topic", keys.slug(topic.concept))
         context.add(concept, RDF.type, SKOS.Concept)
         context.add(concept, SKOS.prefLabel, Literal(topic.concept, language="en"))
         if topic.domain:
@@ -376,7 +372,7 @@ def write_fingerprint(context: Context) -> None:
 def write_authors(context: Context) -> None:
     roles = [context.part(f"author-{n}") for n in range(1, len(context.record.authors) + 1)]
     for n, (person, role) in enumerate(zip(context.record.authors, roles), start=1):
-        agent = context.iri(f"id/person/{keys.person_key(person, context.key, n)}")
+        agent = context.iri("person", keys.person_key(person, context.key, n))
         context.add(context.thing, PRO.isDocumentContextFor, role)
         context.add(role, RDF.type, PRO.RoleInTime)
         context.add(role, PRO.withRole, PRO.author)
@@ -395,7 +391,7 @@ def write_authors(context: Context) -> None:
 
 def write_provenance(context: Context) -> None:
     """PROV-O on the named graph: the source records the work was built from (graph/sources.py)."""
-    graph = graph_iri(context.base, context.key)
+    graph = iris.record_graph(context.base, context.key)
     for derivation in context.record.derived_from:
         source = NamedNode(f"{graph.value}#source-{quote(derivation.format)}")
         context.add(graph, PROV.wasDerivedFrom, source)

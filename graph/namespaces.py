@@ -1,4 +1,4 @@
-"""The vocabularies kgpub writes, as pyoxigraph terms, with the prefixes DESIGN.md §2 fixes."""
+"""The vocabularies kgpub writes, as pyoxigraph terms, with their prefixes (docs/modelling.md)."""
 from __future__ import annotations
 
 from pyoxigraph import NamedNode
@@ -26,11 +26,13 @@ PREFIXES = {
 }
 
 
-def rdflib_namespaces(*prefixes: str) -> tuple:
-    """The same namespaces for code that reads rdflib graphs (views, CSL): rdflib.Namespace each."""
-    import rdflib
-
-    return tuple(rdflib.Namespace(PREFIXES[p]) for p in prefixes)
+def compact(iri: str) -> str:
+    """'http://purl.org/dc/terms/title' -> 'dcterms:title', as a librarian reads it; any other IRI as it is."""
+    for prefix, namespace in PREFIXES.items():
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and local and "/" not in local:
+            return f"{prefix}:{local}"
+    return iri
 
 
 class Namespace:

@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode
 
 from kgpub.graph import importers, keys, lifecycle, sources
 from kgpub.graph.mapping import MappedRecord, map_record
-from kgpub.graph.namespaces import PREFIXES
+from kgpub.graph.namespaces import compact
 from kgpub.graph.record import Derivation, PartialDate, Problem, Record, SourceRef, UnreadableRecord
 from kgpub.graph.store import Store
 from kgpub.graph.validate import Finding, Validator
@@ -91,29 +91,21 @@ def file_date(path: str) -> PartialDate | None:
 
 def finding_as_problem(finding: Finding) -> Problem:
     severity = "error" if finding.severity == "Violation" else "warning"
-    field_name = compact_iri(finding.path) if finding.path else finding.focus
+    field_name = compact(finding.path) if finding.path else finding.focus
     return Problem(field_name, finding.message, severity)
-
-
-def compact_iri(iri: str) -> str:
-    """'http://purl.org/dc/terms/title' -> 'dcterms:title', as a librarian reads it."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 class Ingest:
     """One ingest (or validate) run. `store=None` validates only: nothing is looked up or written."""
 
     def __init__(self, store: Store | None, base: str, harvest_date: PartialDate | None = None,
-                 batch_size: int = BATCH_SIZE, validator: Validator | None = None,
+                 batch_size: int | None = None, validator: Validator | None = None,
                  source_priority: tuple[str, ...] | None = None):
         self.store = store
         self.source_priority = source_priority or sources.priority()
         self.base = base
         self.harvest_date = harvest_date
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZE
         self.validator = validator or Validator()
         if store is not None:
             ensure_vocabularies(store, base)
@@ -213,7 +205,7 @@ class Ingest:
 
     @staticmethod
     def known_key(record: Record, known_keys: dict[tuple[str, str], str]) -> str | None:
-        """The key this work already has (DESIGN.md §3), by its strongest known claim; else a new
+        """The key this work already has (graph/keys.py), by its strongest known claim; else a new
         one. Its claims are remembered, so a duplicate later in the batch gets the same key.
         Claims that name two different works are reported, and the strongest one wins."""
         claims = keys.identity_claims(record)

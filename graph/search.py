@@ -1,6 +1,6 @@
 """The full-text search index and the home page's figures: SQLite FTS5, beside the store.
 
-SPARQL CONTAINS over 100k records takes seconds (DESIGN.md §5), so every record graph is also
+SPARQL CONTAINS over 100k records takes seconds, so every record graph is also
 indexed here: one row of display fields per research output, its ASJC codes, and an FTS5 table
 (title, keywords, authors, abstract) ranked by bm25. One SQLite file in WAL mode: the ingest
 process writes, the server's worker processes read (`read_only=True`) at the same time, each
@@ -21,15 +21,15 @@ import threading
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Mapping
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import NamedNode, Triple
 
-from kgpub.graph.namespaces import DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, PRISM, PRO, RDF, SKOS
+from kgpub.graph import iris
+from kgpub.graph.namespaces import DCTERMS
+from kgpub.graph.record_reader import TripleIndex, read_record
 from kgpub.graph.sqlite import Transaction, check_readable, open_database
 
-OUTPUT_GRAPH_PATH = "/graph/output/"  # record graphs; any other graph (vocabularies) is not indexed
-ASJC_PATH = "/id/asjc/"
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 1000
 REBUILD_BATCH = 1000
@@ -108,107 +108,35 @@ class IndexedRecord:
     subjects: tuple[str, ...]
 
 
-class RecordGraph:
-    """One record's triples, looked up by subject and predicate."""
-
-    def __init__(self, triples: Iterable[Triple]):
-        self.by_subject: dict[tuple, list] = {}
-        for t in triples:
-            self.by_subject.setdefault((t.subject, t.predicate), []).append(t.object)
-
-    def objects(self, subject, predicate) -> list:
-        return self.by_subject.get((subject, predicate), [])
-
-    def value(self, subject, predicate) -> str | None:
-        return next((o.value for o in self.objects(subject, predicate) if isinstance(o, Literal)), None)
-
-    def has_subject(self, subject) -> bool:
-        return any(s == subject for s, _ in self.by_subject)
-
-    def output(self, graph: NamedNode) -> NamedNode:
-        """`{base}graph/output/K` describes `{base}id/output/K`; else the titled thing with a
-        dcterms:type (a journal or host book is titled and has a FaBiO class too, but no type)."""
-        derived = NamedNode(graph.value.replace(OUTPUT_GRAPH_PATH, "/id/output/", 1))
-        if self.has_subject(derived):
-            return derived
-        typed = [s for (s, p) in self.by_subject if p == DCTERMS.type and self.objects(s, DCTERMS.title)]
-        return typed[0] if typed else derived
-
-
 def is_record_graph(graph) -> bool:
-    return isinstance(graph, NamedNode) and OUTPUT_GRAPH_PATH in graph.value
+    return isinstance(graph, NamedNode) and iris.is_record_graph(graph)
 
 
 def extract(graph: NamedNode, triples: Iterable[Triple]) -> IndexedRecord:
-    """The searchable text and display fields of one record graph (docs/modelling.md)."""
-    g = RecordGraph(triples)
-    output = g.output(graph)
-    title = g.value(output, DCTERMS.title)
-    subtitle = g.value(output, FABIO.hasSubtitle)
-    journal = find_journal(g, output)
-    date = g.value(output, PRISM.publicationDate)
-    type_iri = next((o.value for o in g.objects(output, DCTERMS.type) if isinstance(o, NamedNode)), None)
-    subjects = [o.value for o in g.objects(output, DCTERMS.subject) if ASJC_PATH in o.value]
+    """The searchable text and display fields of one record graph (record_reader.py)."""
+    g = TripleIndex(triples)
+    record = read_record(g, _output(g, graph).value)
+    topics = [c.label for c in (*record.subjects, *record.fingerprint) if c.label]
     return IndexedRecord(
-        graph=graph.value, iri=output.value,
-        title=f"{title}: {subtitle}" if title and subtitle else title or subtitle,
-        keywords=tuple(dict.fromkeys(keywords(g, output))),
-        authors=tuple(author_names(g, output)),
-        abstract=g.value(output, DCTERMS.abstract),
-        journal_iri=journal.value if journal else None,
-        journal_title=g.value(journal, DCTERMS.title) if journal else None,
-        date=date, doi=doi(g, output), type_iri=type_iri,
-        subjects=tuple(dict.fromkeys(iri.rstrip("/").rsplit("/", 1)[-1] for iri in subjects)))
+        graph=graph.value, iri=record.iri, title=record.full_title,
+        keywords=tuple(dict.fromkeys([*record.keywords, *topics])),
+        authors=tuple(author.name for author in record.authors),
+        abstract=record.abstract,
+        journal_iri=record.journal.iri if record.journal else None,
+        journal_title=record.journal.title if record.journal else None,
+        date=record.publication_date, doi=record.doi, type_iri=record.type.iri if record.type else None,
+        subjects=tuple(dict.fromkeys(s.code for s in record.subjects)))
 
 
-def keywords(g: RecordGraph, output: NamedNode) -> Iterator[str]:
-    yield from (o.value for o in g.objects(output, PRISM.keyword))
-    topics = list(g.objects(output, DCTERMS.subject))
-    topics += [t for entry in g.objects(output, KGV.hasFingerprintEntry) for t in g.objects(entry, KGV.topic)]
-    for topic in topics:
-        yield from (o.value for o in g.objects(topic, SKOS.prefLabel))
-
-
-def author_names(g: RecordGraph, output: NamedNode) -> Iterator[str]:
-    roles = [r for r in g.objects(output, PRO.isDocumentContextFor) if PRO.author in g.objects(r, PRO.withRole)]
-    for role in in_author_order(g, roles):
-        person = next(iter(g.objects(role, PRO.isHeldBy)), None)
-        name = g.value(person, FOAF.name) or " ".join(
-            filter(None, (g.value(person, FOAF.givenName), g.value(person, FOAF.familyName))))
-        if name:
-            yield name
-
-
-def in_author_order(g: RecordGraph, roles: list) -> list:
-    """Follow the oco:hasNext chain; when it does not cover every role, sort by `#author-N`."""
-    following = {role: next(iter(g.objects(role, OCO.hasNext)), None) for role in roles}
-    heads = set(roles) - set(following.values())
-    chain, role = [], next(iter(heads), None) if len(heads) == 1 else None
-    while role in following and role not in chain:
-        chain.append(role)
-        role = following[role]
-    if len(chain) == len(roles):
-        return chain
-    return sorted(roles, key=lambda r: (int(m.group()) if (m := re.search(r"\d+$", r.value)) else 1 << 30, r.value))
-
-
-def find_journal(g: RecordGraph, output: NamedNode) -> NamedNode | None:
-    """The fabio:Journal up the frbr:partOf chain (issue -> volume -> journal)."""
-    seen, level = set(), [output]
-    while level:
-        for node in level:
-            if FABIO.Journal in g.objects(node, RDF.type):
-                return node
-        seen.update(level)
-        level = [p for node in level for p in g.objects(node, FRBR.partOf) if p not in seen]
-    return None
-
-
-def doi(g: RecordGraph, output: NamedNode) -> str | None:
-    for identifier in g.objects(output, DATACITE.hasIdentifier):
-        if DATACITE.doi in g.objects(identifier, DATACITE.usesIdentifierScheme):
-            return g.value(identifier, LITERAL.hasLiteralValue)
-    return None
+def _output(g: TripleIndex, graph: NamedNode) -> NamedNode:
+    """A record graph describes its output (iris.output_of_graph); else (a graph written by hand,
+    over the Graph Store Protocol) the titled thing with a dcterms:type."""
+    derived = iris.output_of_graph(graph)
+    if g.objects(derived, DCTERMS.title) or g.objects(derived, DCTERMS.type):
+        return derived
+    typed = sorted((s for s in g.subjects() if isinstance(s, NamedNode) and g.objects(s, DCTERMS.type)
+                    and g.objects(s, DCTERMS.title)), key=lambda s: s.value)
+    return typed[0] if typed else derived
 
 
 def clean_text(text: str | None) -> str:

@@ -14,6 +14,9 @@ xsd:positiveInteger becomes xsd:integer), which would hide both the datatype and
 values. So every typed literal except xsd:string goes into the store under a verbatim datatype
 (`urn:kgpub:verbatim:` + the real datatype IRI) that Oxigraph does not interpret; the queries
 compare against that, and `typed_value` rebuilds the real literal where a value is compared.
+
+(Over 400 lines on purpose: one compiler, a method per SHACL constraint component, read side by
+side with the SHACL specification; split, a reader would have to hunt for a component.)
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.collection import Collection
 
-from kgpub.graph.terms import RDF_LANG_STRING, XSD_STRING, rdflib_to_ox
+from kgpub.graph.rdflib_bridge import RDF_LANG_STRING, XSD_STRING, rdflib_to_ox
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -22,7 +22,7 @@ import pyshacl
 import rdflib
 
 from kgpub.graph.shacl_sparql import HAS_SUBCLASSES, SH, Check, compile_shapes, original, readable_path, verbatim
-from kgpub.graph.terms import rdflib_to_ox, triples_to_rdflib_graph
+from kgpub.graph.rdflib_bridge import rdflib_to_ox, triples_to_rdflib_graph
 from kgpub.shapes import load_shapes_graph, shapes_graph
 
 

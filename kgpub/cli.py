@@ -4,7 +4,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import io
-import json
 import multiprocessing
 import os
 import shutil
@@ -14,18 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                           TimeElapsedColumn)
 
 from kgpub import config
-from kgpub.graph import exports, importers, sources
+from kgpub.graph import exports, importers, iris, sources
 from kgpub.graph.record import PartialDate
 from kgpub.graph.store import StoreError, StoreLocked, open_store, storage_problem
 from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
-
-err_console = Console(stderr=True)
+from kgpub.run_output import count_progress, err_console, file_progress, print_rejection, print_summary, report_writer
 # The bulk loader leaves the database in many files; after this many records written, one
 # compaction (about 20 s per 100k records) makes every later read faster.
 OPTIMIZE_AFTER = 10_000
@@ -105,55 +99,22 @@ def _source_priority(value: str | None) -> tuple[str, ...]:
 
 
 def run_records(store, base, paths, format, report, harvest_date, verb,
-                source_priority: tuple[str, ...] | None = None) -> collections.Counter:
+                source_priority: tuple[str, ...] | None = None, batch_size: int | None = None) -> collections.Counter:
     from kgpub.graph.pipeline import Ingest
 
     files = list(_source_files([Path(p) for p in paths]))
-    ingest = Ingest(store, base, harvest_date=harvest_date, source_priority=source_priority)
+    ingest = Ingest(store, base, harvest_date=harvest_date, source_priority=source_priority, batch_size=batch_size)
     counts = collections.Counter()
-    with _progress(len(files), verb) as progress, _report_writer(report) as write_row:
+    with file_progress(len(files), verb) as progress, report_writer(report) as write_row:
         for outcome in ingest.run(files, format=format, on_file=progress.next_file):
             progress.count_record()
             counts[outcome.status] += 1
             counts["warnings"] += bool(outcome.warnings)
             write_row(outcome.as_dict())
             if outcome.status == "rejected":
-                _print_rejection(outcome)
-    _print_summary(counts)
+                print_rejection(outcome)
+    print_summary(counts)
     return counts
-
-
-@contextmanager
-def _report_writer(path: str | None):
-    """Writes the report one row at a time, so a big run is never held in memory. A name ending
-    in .jsonl or .ndjson gets JSON Lines, written as the run goes (readable while it runs and
-    after it is killed); any other name a JSON array, written beside it and renamed into place
-    at the end (a killed run leaves the previous report whole)."""
-    if path is None:
-        yield lambda row: None
-        return
-    lines = path.lower().endswith((".jsonl", ".ndjson"))
-    written = Path(path) if lines else Path(path).with_name(Path(path).name + ".partial")
-    try:
-        out = open(written, "w", encoding="utf-8")
-    except OSError as err:
-        raise click.BadParameter(f"cannot write {path}: {err.strerror}", param_hint="--report") from None
-    with out:
-        separator = "" if lines else "[\n"
-
-        def write_row(row: dict) -> None:
-            nonlocal separator
-            out.write(separator + json.dumps(row, ensure_ascii=False) + ("\n" if lines else ""))
-            if lines:
-                out.flush()
-            else:
-                separator = ",\n"
-
-        yield write_row
-        if not lines:
-            out.write("[]\n" if separator == "[\n" else "\n]\n")
-    if not lines:
-        os.replace(written, path)
 
 
 def _source_files(paths):
@@ -163,55 +124,6 @@ def _source_files(paths):
         if not path.exists():
             raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
     return source_files(paths)
-
-
-class _FileProgress:
-    """A bar over the files, and a running count of records (one file can hold thousands)."""
-
-    def __init__(self, progress: Progress, total_files: int):
-        self.progress = progress
-        self.task = progress.add_task("", total=total_files, records=0)
-        self.files_started = 0
-        self.records = 0
-
-    def next_file(self, path: Path) -> None:
-        self.progress.update(self.task, completed=self.files_started, description=path.name)
-        self.files_started += 1
-
-    def count_record(self) -> None:
-        self.records += 1
-        if self.records % 100 == 0:
-            self.progress.update(self.task, records=self.records)
-
-
-@contextmanager
-def _progress(total_files: int, verb: str):
-    columns = (TextColumn(f"{verb} {{task.description}}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("files, {task.fields[records]} records"), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
-        yield _FileProgress(progress, total_files)
-
-
-@contextmanager
-def _count_progress(verb: str):
-    """A running count of records with the time taken, on a terminal (the total is not known
-    before the store has been read)."""
-    columns = (SpinnerColumn(), TextColumn(f"{verb}: {{task.completed}} records"), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
-        task = progress.add_task("", total=None)
-        yield lambda count: progress.update(task, completed=count)
-
-
-def _print_rejection(outcome) -> None:
-    for problem in outcome.errors:
-        err_console.print(f"[red]rejected[/red] {escape(outcome.source)}: {escape(problem.field)}: "
-                          f"{escape(problem.message)}", highlight=False, soft_wrap=True)
-
-
-def _print_summary(counts) -> None:
-    parts = [f"{counts[s]} {s}" for s in ("stored", "updated", "unchanged", "valid", "rejected") if counts[s]]
-    parts.append(f"{counts['warnings']} with warnings")
-    err_console.print(", ".join(parts) if counts else "no records found", highlight=False)
 
 
 format_option = click.option(
@@ -235,12 +147,17 @@ harvest_option = click.option(
 @report_option
 @harvest_option
 @priority_option
+@click.option("--batch-size", type=click.IntRange(1, 100_000), show_default="2000",
+              help="Records validated and written together. A batch is one journaled write: a run that is "
+                   "stopped loses at most the batch in flight; smaller batches use less memory, larger ones "
+                   "load faster.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def ingest(store_dir, base, format, report, harvest_date, source_priority, paths):
+def ingest(store_dir, base, format, report, harvest_date, source_priority, batch_size, paths):
     """Read records from files or folders, validate them and store the valid ones; a record of a
     work already stored (same DOI, Pure UUID or content key) is merged with it (docs/sources.md)."""
     with opened_store(store_dir, create=True) as store:
-        counts = run_records(store, base, paths, format, report, harvest_date, "ingesting", source_priority)
+        counts = run_records(store, base, paths, format, report, harvest_date, "ingesting", source_priority,
+                             batch_size)
         if counts["stored"] + counts["updated"] >= OPTIMIZE_AFTER:
             err_console.print("compacting the store after a large load…", highlight=False)
             store.optimize()
@@ -275,9 +192,9 @@ def export(store_dir, base, format, iri, output):
         if format in EXPORT_FORMATS:
             return store.export(stream, format)
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n", write_through=True)
-        record = f"{base}id/output/{_output_key(base, iri)}" if iri else None
+        record = iris.output(base, iris.output_key(base, iri)).value if iri else None
         try:
-            with _count_progress(f"writing {format}") as on_written:
+            with count_progress(f"writing {format}") as on_written:
                 count = exports.export(store, base, format, text, record, _print_skipped, on_written)
         except exports.ExportError as err:
             raise click.UsageError(str(err)) from None
@@ -407,12 +324,6 @@ def _open_and_close(store_dir: str) -> None:
         store.close()
 
 
-def _output_key(base: str, value: str) -> str:
-    """A record given by its key or its full IRI."""
-    prefix = f"{base}id/output/"
-    return value[len(prefix):] if value.startswith(prefix) else value
-
-
 @cli.command()
 @store_option
 @base_option
@@ -424,7 +335,7 @@ def withdraw(store_dir, base, reason, record):
 
     with opened_store(store_dir) as store:
         try:
-            stone = lifecycle.withdraw(store, base, _output_key(base, record), reason)
+            stone = lifecycle.withdraw(store, base, iris.output_key(base, record), reason)
         except lifecycle.LifecycleError as err:
             raise click.UsageError(str(err)) from None
     err_console.print(f"withdrawn: {stone.iri}", highlight=False, markup=False)
@@ -441,7 +352,7 @@ def merge(store_dir, base, duplicate, survivor):
 
     with opened_store(store_dir) as store:
         try:
-            stone = lifecycle.merge(store, base, _output_key(base, duplicate), _output_key(base, survivor))
+            stone = lifecycle.merge(store, base, iris.output_key(base, duplicate), iris.output_key(base, survivor))
         except lifecycle.LifecycleError as err:
             raise click.UsageError(str(err)) from None
     err_console.print(f"merged: {stone.iri} -> {stone.replaced_by}", highlight=False, markup=False)

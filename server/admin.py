@@ -1,6 +1,6 @@
 """`POST /ingest` for the admin (docs/sparql.md, "Writes over HTTP"): the importers, mapping,
 SHACL and store of `kgpub ingest`, through the store's one writer opened for the duration of the
-write (writing.py); the bearer token is auth.py's, SPARQL Update sparql_update.py's.
+write (write_lock.py); the bearer token is auth.py's, SPARQL Update sparql_update.py's.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from kgpub.graph import importers
 from kgpub.graph.pipeline import BATCH_SIZE, HEAD_BYTES, Ingest, Outcome
 from kgpub.graph.record import PartialDate
 from kgpub.graph.validate import Finding, Validator
-from kgpub.server import auth, metrics, writing
+from kgpub.server import auth, metrics, write_lock
 from kgpub.server.errors import error_response
 
 bp = Blueprint("admin", __name__)
@@ -72,7 +72,7 @@ def ingest() -> Response:
     uploads = read_uploads()
     harvest_date = read_harvest_date()
     recorder = FindingsRecorder(shared_validator())
-    with writing.writer_store() as store:
+    with write_lock.writer_store() as store:
         run = Ingest(store, current_app.config["BASE"], harvest_date=harvest_date, validator=recorder)
         outcomes = [outcome for upload in uploads for outcome in ingest_upload(run, *upload)]
     for status, count in Counter(o.status for o in outcomes).items():

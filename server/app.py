@@ -2,7 +2,7 @@
 
 `create_app()` takes its settings from settings.py (the environment, with documented defaults);
 tests and `kgpub serve` pass a mapping of their own over them. The store is opened per process on
-first use (reading.py).
+first use (snapshot_view.py).
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Mapping
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kgpub.server import (admin, errors, graph_store, health, linked_data, metadata, metrics, pages,
-                          self_description, settings, sparql)
+from kgpub.server import (admin, cite_pages, errors, graph_store, health, html_meta, linked_data, metrics,
+                          self_description, settings, site_pages, sparql)
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 # Pages load scripts, styles, images and data only from this server, run no inline script, and
@@ -28,7 +28,8 @@ def create_app(given: Mapping | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(settings.resolve(given))
     app.register_blueprint(linked_data.bp)
-    app.register_blueprint(pages.bp)
+    app.register_blueprint(site_pages.bp)
+    app.register_blueprint(cite_pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(graph_store.bp)
@@ -36,8 +37,8 @@ def create_app(given: Mapping | None = None) -> Flask:
     app.register_blueprint(health.bp)
     metrics.init_app(app)
     errors.register(app)
-    pages.register_template_globals(app)
-    metadata.init_app(app)
+    site_pages.register_template_globals(app)
+    html_meta.init_app(app)
     app.after_request(allow_cross_origin_reads)
     app.after_request(protect)
     if app.config.get("PROXY_HOPS"):
@@ -62,7 +63,7 @@ def protect(response: Response) -> Response:
 
 
 def allow_cross_origin_reads(response: Response) -> Response:
-    """Everything served here is public data: any web page may read it (DESIGN.md §4)."""
+    """Everything served here is public data: any web page may read it."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     response.headers.setdefault("Access-Control-Allow-Methods", READ_METHODS)

@@ -3,9 +3,9 @@
 `?graph=<iri>` names a graph, `?default` the store's own default graph: not the union of all
 graphs that /sparql queries by default, but the graph that holds what no named graph holds
 (docs/sparql.md). Reading is for anyone; PUT, POST and DELETE need the admin token (auth.py)
-and go through the store's one writer (writing.py).
+and go through the store's one writer (write_lock.py).
 
-A record graph (`{base}graph/output/{key}`) written here gets its content digest computed again
+A record graph (iris.record_graph) written here gets its content digest computed again
 (the old digest and modified stamp dropped first), so that its record copy stays consistent, and
 a new `dcterms:modified` stamp. Any other graph holds exactly the triples sent.
 """
@@ -17,9 +17,9 @@ import pyoxigraph
 from flask import Blueprint, Response, abort, request
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple
 
-from kgpub.graph.store.base import OUTPUT_GRAPH_PATH
+from kgpub.graph import iris
 from kgpub.graph.store.oxigraph import redigested
-from kgpub.server import auth, negotiation, reading, writing
+from kgpub.server import auth, negotiation, snapshot_view, write_lock
 from kgpub.server.errors import error_response
 from kgpub.server.representations import CONTEXT_PATH, rdf_bytes
 
@@ -64,7 +64,7 @@ def target_graph() -> NamedNode | None:
 
 def read_graph(graph: NamedNode | None) -> Response:
     choice = negotiation.choose(request.headers.get("Accept"), request.args.get("format"), None, READ_FORMATS)
-    store = reading.current().store
+    store = snapshot_view.current().store
     if graph is not None and not store.has_graph(graph):
         return not_found(graph)
     triples = store.default_graph_triples() if graph is None else store.graph_triples(graph)
@@ -106,14 +106,14 @@ def with_fresh_blank_nodes(triples: list[Triple]) -> list[Triple]:
 
 def write_graph(graph: NamedNode | None, triples: list[Triple], replace: bool) -> Response:
     """PUT replaces the graph, POST merges into it: 201 when the graph is new, else 204."""
-    with writing.writer_store() as store:
+    with write_lock.writer_store() as store:
         if graph is None:
             store.write_default_graph(triples, replace)
             return Response(status=204)
         existed = store.has_graph(graph)
         if existed and not replace:
             triples = store.graph_triples(graph) + triples
-        if OUTPUT_GRAPH_PATH in graph.value:
+        if iris.is_record_graph(graph):
             # A record graph: digested again (its record copy stays consistent) and stamped
             # for the record page's Last-Modified.
             store.write_graphs({graph: redigested(graph, triples)})
@@ -123,7 +123,7 @@ def write_graph(graph: NamedNode | None, triples: list[Triple], replace: bool) -
 
 
 def delete_graph(graph: NamedNode | None) -> Response:
-    with writing.writer_store() as store:
+    with write_lock.writer_store() as store:
         if graph is None:  # the default graph always exists: deleting it empties it
             store.write_default_graph([], replace=True)
         elif not store.has_graph(graph):

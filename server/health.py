@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app
 
 from kgpub.graph.store import storage_problem
-from kgpub.server import reading
+from kgpub.server import snapshot_view
 
 bp = Blueprint("health", __name__)
 MIN_FREE_BYTES = 64 * 1024 * 1024  # less, and a write over HTTP would likely fail half way
@@ -22,12 +22,12 @@ def healthz() -> Response:
     problems = _read_problems() + (_write_problems() if current_app.config.get("ADMIN_TOKEN") else [])
     if problems:
         return Response("unhealthy\n" + "".join(f"{p}\n" for p in problems), 503, mimetype="text/plain")
-    return Response(f"ok snapshot={reading.current().snapshot}\n", mimetype="text/plain")
+    return Response(f"ok snapshot={snapshot_view.current().snapshot}\n", mimetype="text/plain")
 
 
 def _read_problems() -> list[str]:
     try:
-        reading.current().store.check()
+        snapshot_view.current().store.check()
     except Exception as err:  # whatever a request would meet, said here instead
         return [f"cannot read the store: {storage_problem(err) or err}"]
     return []

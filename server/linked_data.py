@@ -12,10 +12,11 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub import ontology
 from kgpub.graph.lifecycle import Tombstone
-from kgpub.graph.mapping import DOI_RESOLVER, graph_iri
+from kgpub.graph import iris
+from kgpub.graph.mapping import DOI_RESOLVER
 from kgpub.graph.namespaces import OWL, RDFS
-from kgpub.server import pages, reading
-from kgpub.server.documents import KINDS, Document
+from kgpub.server import record_page, site_pages, snapshot_view, thing_page
+from kgpub.server.rdf_documents import Document
 from kgpub.server.errors import error_response
 from kgpub.server.negotiation import (FORMATS, Choice, Format, NegotiationError, choose, split_suffix,
                                      variants_message)
@@ -33,17 +34,17 @@ CACHE_CONTROL = "public, max-age=300"
 def thing(_path: str):
     stem = checked_stem(request_path(), "/id/")
     kind, key = split_kind(stem)
-    read = reading.current()
+    view = snapshot_view.current()
     if kind == "output":
-        stone = read.documents.tombstone(iri("id/", stem))
+        stone = view.documents.tombstone(thing_of(stem))
         if stone is not None:
             return gone_or_moved(stone, negotiate(stem), stem, "/id/")
-    if not exists(read, kind, key, iri("id/", stem)):
+    if not exists(view, kind, key, thing_of(stem)):
         return not_found(stem)
-    response = redirect(f"{request.script_root}/doc/{stem}{query_suffix()}", 303)
+    response = redirect(f"{request.script_root}{iris.document_path(stem)}{query_suffix()}", 303)
     response.headers["Vary"] = "Accept"
     response.headers["Cache-Control"] = CACHE_CONTROL
-    response.headers["Link"] = f'<{request.script_root}/doc/{stem}>; rel="describedby"'
+    response.headers["Link"] = f'<{request.script_root}{iris.document_path(stem)}>; rel="describedby"'
     return response
 
 
@@ -52,23 +53,23 @@ def document(_path: str):
     stem, suffix_format = split_suffix(checked_stem(request_path(), "/doc/"))
     kind, key = split_kind(stem)
     choice = negotiate(stem, suffix_format)
-    read = reading.current()
+    view = snapshot_view.current()
     cache_key = (request_path(), request.query_string, request.host_url, choice.format.name, choice.profile)
-    cached = read.responses.get(cache_key)
+    cached = view.responses.get(cache_key)
     if cached is not None:
         return cached_response(*cached)
-    thing_iri, doc_iri = iri("id/", stem), iri("doc/", stem)
+    thing_iri, doc_iri = thing_of(stem), iris.document(current_app.config["BASE"], stem)
     if kind == "output":
-        stone = read.documents.tombstone(thing_iri)
+        stone = view.documents.tombstone(thing_iri)
         if stone is not None:
             return gone_or_moved(stone, choice, stem, "/doc/", suffix_format)
-        doc = read.documents.output(key, doc_iri, read.snapshot_time)
+        doc = view.documents.output(key, doc_iri, view.snapshot_time)
     else:
-        doc = read.documents.thing(thing_iri, doc_iri, pages.page_number(1_000_000), read.snapshot_time)
+        doc = view.documents.thing(thing_iri, doc_iri, site_pages.page_number(1_000_000), view.snapshot_time)
     if doc is None or (doc.page > 1 and not doc.links):
         return not_found(stem, choice)
     response = represent(doc, choice, stem)
-    read.responses.put(cache_key, (response.get_data(), dict(response.headers)))
+    view.responses.put(cache_key, (response.get_data(), dict(response.headers)))
     return response.make_conditional(request)
 
 
@@ -87,7 +88,8 @@ def jsonld_context():
 def represent(doc: Document, choice: Choice, stem: str) -> Response:
     fmt = choice.format
     if fmt.rdf_format is None:
-        body = pages.render_document(doc, stem, alternates(stem, doc.page)).encode("utf-8")
+        page = record_page if stem.startswith("output/") else thing_page
+        body = page.render(doc, stem, alternates(stem, doc.page)).encode("utf-8")
     else:
         body = rdf_bytes(doc.triples, fmt, context_url(), choice.profile)
     response = Response(body, mimetype=fmt.media_type)
@@ -177,7 +179,7 @@ def not_found(stem: str, choice: Choice | None = None) -> Response:
     if choice is None or choice.format.rdf_format is None:
         root = request.script_root
         return error_response(404, "Not Found", message, [("Search the records", f"{root}/search"), ("Home", f"{root}/")])
-    statement = [Triple(iri("doc/", stem), RDFS.comment, Literal(message))]
+    statement = [Triple(iris.document(current_app.config["BASE"], stem), RDFS.comment, Literal(message))]
     response = Response(rdf_bytes(statement, choice.format, context_url(), choice.profile), 404,
                         mimetype=choice.format.media_type)
     response.headers["Vary"] = "Accept"
@@ -193,10 +195,10 @@ def negotiate(stem: str, suffix_format: Format | None = None) -> Choice:
         raise NegotiationError(406, f"{err}\n{variants_message(f'{request.script_root}/doc/{stem}')}") from None
 
 
-def exists(read: reading.Reading, kind: str, key: str, thing_iri: NamedNode) -> bool:
+def exists(view: snapshot_view.SnapshotView, kind: str, key: str, thing_iri: NamedNode) -> bool:
     if kind == "output":
-        return read.store.graph_digest(graph_iri(current_app.config["BASE"], key)) is not None
-    return next(read.store.triples(thing_iri), None) is not None
+        return view.store.graph_digest(iris.record_graph(current_app.config["BASE"], key)) is not None
+    return next(view.store.triples(thing_iri), None) is not None
 
 
 def request_path() -> str:
@@ -233,7 +235,7 @@ def checked_stem(path: str, prefix: str) -> str:
     if any(s in ("", ".", "..") for s in segments):
         abort(400, "The path has an empty, '.' or '..' segment; IRIs here have none.")
     try:
-        NamedNode(current_app.config["BASE"] + "id/" + stem)
+        thing_of(stem)
     except ValueError:
         abort(400, "The path has characters an IRI cannot hold (such as spaces, quotes or angle brackets); "
                    "percent-encode them.")
@@ -241,12 +243,14 @@ def checked_stem(path: str, prefix: str) -> str:
 
 
 def split_kind(stem: str) -> tuple[str, str]:
-    kind, _, key = stem.partition("/")
-    if kind not in KINDS or not key:
+    found = iris.kind_and_key(stem)
+    if found is None:
         abort(404, f"There is nothing published at /id/{stem}: things here are "
-                   + ", ".join(f"/id/{k}/…" for k in KINDS) + ".")
-    return kind, key
+                   + ", ".join(f"/id/{k}/…" for k in iris.KINDS) + ".")
+    return found
 
 
-def iri(prefix: str, stem: str) -> NamedNode:
-    return NamedNode(current_app.config["BASE"] + prefix + stem)
+def thing_of(stem: str) -> NamedNode:
+    """The thing a request path names: `{base}id/{stem}`."""
+    kind, _, key = stem.partition("/")
+    return iris.thing(current_app.config["BASE"], kind, key)

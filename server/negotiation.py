@@ -6,6 +6,8 @@ are matched apart from the type, because a client that asks for
 """
 from __future__ import annotations
 
+from flask import request
+
 from dataclasses import dataclass
 
 from pyoxigraph import RdfFormat
@@ -119,3 +121,12 @@ def variants_message(path: str, offered: tuple[Format, ...] = FORMATS) -> str:
     """The body of a 406: every representation there is, by suffix and media type."""
     lines = [f"{path}{f.suffix}  ({f.media_type})" for f in offered]
     return "Available representations:\n" + "\n".join(lines)
+
+
+def wants_json() -> bool:
+    """Whether the client of an HTML-or-JSON resource (search, the VoID page) asks for JSON: by
+    `?format=json`, or by ranking JSON above HTML in Accept."""
+    if request.args.get("format") == "json":
+        return True
+    accept = request.accept_mimetypes
+    return bool(accept) and accept.best_match(["text/html", "application/json"]) == "application/json"

@@ -1,6 +1,6 @@
 """SPARQL queries run in processes of their own, so that a query past its time can be stopped.
 
-pyoxigraph 0.5 cannot cancel a query, and a running query holds the GIL (DESIGN.md §5): inside the
+pyoxigraph 0.5 cannot cancel a query, and a running query holds the GIL (docs/architecture.md, "Facts"): inside the
 server process nothing could even notice the time was up. So each server process keeps a few
 query processes (spawned, not forked: no RocksDB state is inherited). A query process opens the
 store's current snapshot read-only, runs one query at a time and sends back the finished response

@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from flask import Response, current_app, request
 from werkzeug.http import HTTP_STATUS_CODES
 
-from kgpub.server import metrics, query_process, reading
+from kgpub.server import metrics, query_process, snapshot_view
 from kgpub.server.errors import error_response
 from kgpub.server.query_pool import ClientBusy, QueryBusy, QueryPool
 from kgpub.server.query_process import Answer, QueryJob, QueryStopped, QueryTimeout, QueryTooExpensive
@@ -64,7 +64,7 @@ def query_slot(client: str) -> Iterator[Callable[[QueryJob], Answer]]:
     measure what they cost: bench/sparql.py) the request thread itself, with no limit."""
     config = current_app.config
     if not config["CONCURRENT_QUERIES"]:
-        yield lambda job: query_process.answer(reading.current().store.db, job)
+        yield lambda job: query_process.answer(snapshot_view.current().store.db, job)
         return
     with pool().process(client, config["QUERY_QUEUE_WAIT"]) as process:
         yield lambda job: process.run(job, config["QUERY_TIMEOUT"])

@@ -16,14 +16,14 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kgpub import shapes as shapes_package
-from kgpub.graph import dumps
+from kgpub.graph import dumps, iris
 from kgpub.graph.namespaces import RDF, RDFS, XSD, Namespace
-from kgpub.graph.store.base import OUTPUT_GRAPH_PATH, OUTPUT_PATH
-from kgpub.server import linked_data, reading
 from kgpub.graph.store.oxigraph import EXPORT_PREFIXES
+from kgpub.server import linked_data, snapshot_view
 from kgpub.server.dataset_description import DCAT, NO_FIGURES_YET, SPDX, VOID, dcat_triples, void_triples
 from kgpub.server.errors import error_response
-from kgpub.server.negotiation import BY_SUFFIX, FORMATS, Format, NegotiationError, choose, variants_message
+from kgpub.server.negotiation import (BY_SUFFIX, FORMATS, Format, NegotiationError, choose, variants_message,
+                                      wants_json)
 from kgpub.server.representations import rdf_bytes
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -134,9 +134,8 @@ def shapes(name: str):
 
 def example_resources() -> list[NamedNode]:
     """A few record IRIs: the first record graphs of the snapshot, named as their records."""
-    graphs = (g.value for g in reading.current().store.db.named_graphs() if isinstance(g, NamedNode))
-    records = (g.replace(OUTPUT_GRAPH_PATH, OUTPUT_PATH, 1) for g in graphs if OUTPUT_GRAPH_PATH in g)
-    return [NamedNode(iri) for iri in islice(records, 3)]
+    graphs = (g for g in snapshot_view.current().store.db.named_graphs() if isinstance(g, NamedNode))
+    return list(islice((iris.output_of_graph(g) for g in graphs if iris.is_record_graph(g)), 3))
 
 
 def _negotiate(path: str, suffix: str) -> Format:
@@ -179,7 +178,7 @@ def dump_list():
     files = [] if current is None else [
         {**entry, "url": f"{request.script_root}/dumps/{entry['file']}", "label": dumps.BY_FILE[entry["file"]].label}
         for entry in current.manifest["files"]]
-    if _wants_json():
+    if wants_json():
         body = {"snapshot": current.manifest["snapshot"] if current else None,
                 "made": current.manifest["made"] if current else None, "files": files,
                 "void": f"{request.script_root}/.well-known/void", "catalog": f"{request.script_root}/catalog"}
@@ -192,13 +191,6 @@ def dump_list():
     response.headers["Vary"] = "Accept"
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-def _wants_json() -> bool:
-    if request.args.get("format") == "json":
-        return True
-    accept = request.accept_mimetypes
-    return accept.best_match(["text/html", "application/json"]) == "application/json" if accept else False
 
 
 @bp.get("/dumps/<file>")

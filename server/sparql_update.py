@@ -1,11 +1,11 @@
 """SPARQL Update at /sparql, for the admin (docs/sparql.md, "Writes over HTTP"): the checks of
-the protocol and of this server (no SERVICE, nesting), then the store's one writer (writing.py)."""
+the protocol and of this server (no SERVICE, nesting), then the store's one writer (write_lock.py)."""
 from __future__ import annotations
 
 from flask import Response, current_app
 
 from kgpub.graph.store.updates import UpdateError, plan_update
-from kgpub.server import auth, query_limits, writing
+from kgpub.server import auth, query_limits, write_lock
 from kgpub.server.errors import error_response
 
 
@@ -23,7 +23,7 @@ def sparql_update(operation, endpoint: str) -> Response:
         plan_update(operation.text, using, using_named, endpoint)  # a bad update is a 400 before the store
     except (query_limits.QueryRefused, UpdateError) as err:
         return bad_request(str(err))
-    with writing.writer_store() as store:
+    with write_lock.writer_store() as store:
         try:
             store.update(operation.text, using, using_named, endpoint)
         except UpdateError as err:

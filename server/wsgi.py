@@ -1,11 +1,11 @@
 """`kgpub serve`: the app under gunicorn, a production WSGI server (never Flask's development one).
 
-Worker processes give concurrency: a pyoxigraph query holds the GIL (DESIGN.md §5), so a heavy
+Worker processes give concurrency: a pyoxigraph query holds the GIL (docs/architecture.md), so a heavy
 request in one process stalls only that process. Each worker also runs several threads (gunicorn's
 gthread worker, with HTTP keep-alive, reading each request before a thread takes it:
 http_worker.py): SPARQL queries run in query processes (query_process.py), a thread waiting for
 one holds no GIL, and queries may hold only some of the threads, so documents and pages never
-wait behind them. Each thread reads the store through its own snapshot (reading.py).
+wait behind them. Each thread reads the store through its own snapshot (snapshot_view.py).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Mapping
 
 from gunicorn.app.base import BaseApplication
 
-from kgpub.server import metrics, query_runner, reading
+from kgpub.server import metrics, query_runner, snapshot_view
 from kgpub.server.app import create_app
 
 
@@ -34,7 +34,7 @@ class Server(BaseApplication):
 def close_store(server, worker) -> None:
     """Close the worker's snapshot before the interpreter tears down (RocksDB objects freed in
     arbitrary order at exit can crash the worker)."""
-    reading.close(worker.wsgi)
+    snapshot_view.close(worker.wsgi)
     query_runner.close_pool(worker.wsgi)
 
 

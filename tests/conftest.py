@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,28 +33,6 @@ def pytest_configure(config):
         raise pytest.UsageError(f"the shared test data is missing: expected {SHARED_DATA}")
 
 
-NOT_GROUPED = ("pytest-xdist did not keep this module's tests on one worker (--dist loadgroup), so they "
-               "would fail at random: this pytest and pytest-xdist do not work together (pytest 9.2 broke "
-               "grouping for xdist 3.8; see pyproject.toml)")
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """Some modules share one server and build on what earlier tests wrote (xdist_group). Under
-    `--dist loadgroup` xdist marks their node ids with '@group'; when it did not, each such test
-    fails with the reason rather than at random (see require_grouping)."""
-    if getattr(config.option, "loadgroup", False):
-        for item in items:
-            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
-                item.add_marker(pytest.mark.not_grouped)
-
-
-@pytest.fixture(autouse=True)
-def require_grouping(request):
-    if request.node.get_closest_marker("not_grouped"):
-        pytest.fail(NOT_GROUPED)
-
-
 class Cli:
     """Runs `kgpub` as a user would, in a subprocess, against one store folder."""
 
@@ -69,9 +49,10 @@ class Cli:
                                  f"stdout: {result.stdout[-3000:]}\nstderr: {result.stderr[-3000:]}")
         return result
 
-    def ingest(self, *paths, check_exit: int | None = 0, report: Path | None = None) -> list[dict]:
+    def ingest(self, *paths, check_exit: int | None = 0, report: Path | None = None,
+               options: tuple[str, ...] = ()) -> list[dict]:
         report = report or self.store.parent / "report.json"
-        self("ingest", "--report", str(report), *map(str, paths), check_exit=check_exit)
+        self("ingest", "--report", str(report), *options, *map(str, paths), check_exit=check_exit)
         return json.loads(report.read_text())
 
 
@@ -203,13 +184,107 @@ def required_client(name: str, found: bool, how: str) -> None:
     pytest.skip(message)
 
 
+class Reply:
+    """A test client's response, read as tests read a `requests` response."""
+
+    def __init__(self, response, url: str):
+        self.status_code, self.headers, self.content, self.url = response.status_code, response.headers, \
+            response.data, url
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class App:
+    """The Flask app itself over a store, through its test client, with the `get` a Server has:
+    for tests of the HTTP contract, where the WSGI server is not what is tested. SPARQL queries
+    run in the request thread (no query processes)."""
+
+    url = "http://localhost"
+
+    def __init__(self, cli: Cli, **settings):
+        from kgpub.server.app import create_app
+
+        self.cli = cli
+        self.app = create_app({"STORE": str(cli.store), "BASE": BASE, "CONCURRENT_QUERIES": 0, **settings})
+        self.client = self.app.test_client()
+
+    def request(self, method: str, path: str, headers: dict | None = None, params: dict | None = None,
+                allow_redirects: bool = False, data=None, files: dict | None = None, timeout=None) -> Reply:
+        """As `requests.request(method, url, …)`; `files` as requests takes them: name -> (file name, bytes, type)."""
+        if files:
+            data = {name: (io.BytesIO(body), filename, kind) for name, (filename, body, kind) in files.items()}
+        response = self.client.open(path, method=method, headers=headers, query_string=params, data=data,
+                                    follow_redirects=allow_redirects)
+        return Reply(response, self.url + path)
+
+    def get(self, path: str, **kwargs) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def head(self, path: str, **kwargs) -> Reply:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs) -> Reply:
+        return self.request("OPTIONS", path, **kwargs)
+
+    def graph(self, reply: Reply, format: str):
+        """The RDF a response holds, as an rdflib Graph. A JSON-LD @context of this app is read
+        from the app, as a client would fetch it over HTTP."""
+        import rdflib
+
+        data = reply.content
+        if format == "json-ld":
+            document = json.loads(data)
+            context = document.get("@context")
+            if isinstance(context, str) and context.startswith(self.url):
+                document["@context"] = self.get(context[len(self.url):]).json()["@context"]
+            data = json.dumps(document)
+        return rdflib.Graph().parse(data=data, format=format)
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Server:
-    """One server over the seed, the real Pure API records, the examples and a hostile title,
-    shared by the tests that only read; `site.iris` maps each source file name to its IRI."""
+def seed_store(tmp_path_factory) -> Cli:
+    """A store holding the seed, made once; a test that writes takes a copy of its own (seed_copy)."""
+    cli = Cli(tmp_path_factory.mktemp("seed") / "store")
+    cli.seed_iri = cli.ingest(SEED)[0]["iri"]
+    return cli
+
+
+@pytest.fixture
+def seed_copy(seed_store, tmp_path) -> Cli:
+    """A store of this test's own, holding the seed (`.seed_iri`)."""
+    cli = Cli(tmp_path / "store")
+    shutil.copytree(seed_store.store, cli.store)
+    cli.seed_iri = seed_store.seed_iri
+    return cli
+
+
+@pytest.fixture(scope="session")
+def site_store(tmp_path_factory) -> Cli:
+    """A store of the seed, the real Pure API records, the examples and a hostile title;
+    `site_store.iris` maps each source file name to its IRI."""
     cli = Cli(tmp_path_factory.mktemp("site") / "store")
     report = cli.ingest(SEED, PURE_API, REPO / "examples", SCRIPT_TITLE, NORDIC_TOPIC)
-    server = Server(cli)
-    server.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
+    cli.iris = {row["source"].split("/")[-1].split(":")[0]: row["iri"] for row in report}
+    return cli
+
+
+@pytest.fixture(scope="session")
+def site(site_store) -> Server:
+    """`kgpub serve` over the site store, shared by the tests that only read."""
+    server = Server(site_store)
+    server.iris = site_store.iris
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def web(site_store) -> App:
+    """The app over the site store, through Flask's test client."""
+    app = App(site_store)
+    app.iris = site_store.iris
+    return app

@@ -1,20 +1,19 @@
-"""Admin writes over HTTP, through the real server: the bearer token, SPARQL Update on /sparql,
-POST /ingest, and what happens while another process holds the store."""
+"""Admin writes over HTTP: the bearer token, SPARQL Update on /sparql and POST /ingest on the app
+(Flask's test client), each test on a store of its own holding the seed; and, through the real
+server, what happens while another process holds the store."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from conftest import PURE_API, SEED, SHARED_DATA, Cli, Server, doc_path
+from conftest import PURE_API, SEED, SHARED_DATA, App, Server, doc_path
 from kgpub.graph.namespaces import KGV
 from kgpub.graph.store import open_store
-
-# The tests share one server and build on what earlier ones wrote: keep them on one xdist worker.
-pytestmark = pytest.mark.xdist_group("test_admin_writes")
 
 REAL = SHARED_DATA / "real"
 TOKEN = "s3cret-admin-token"
@@ -24,30 +23,27 @@ TITLE = "http://purl.org/dc/terms/title"
 COUNT_OUTPUTS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ?class ; <http://purl.org/dc/terms/type> ?t }"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    cli = Cli(tmp_path_factory.mktemp("admin") / "store")
-    report = cli.ingest(SEED)
-    server = Server(cli, env={"KGPUB_ADMIN_TOKEN": TOKEN, "KGPUB_MAX_UPLOAD_BYTES": str(3 * 1024 * 1024)})
-    server.seed_iri = report[0]["iri"]
-    yield server
-    server.stop()
+@pytest.fixture
+def server(seed_copy):
+    app = App(seed_copy, ADMIN_TOKEN=TOKEN, MAX_UPLOAD_BYTES=3 * 1024 * 1024)
+    app.seed_iri = seed_copy.seed_iri
+    return app
 
 
 def update(server, text: str, headers=ADMIN, **params):
-    return requests.post(server.url + "/sparql", params=params, data=text.encode("utf-8"),
+    return server.request("POST", "/sparql", params=params, data=text.encode("utf-8"),
                          headers={**UPDATE, **headers}, timeout=30)
 
 
 def ask(server, query: str) -> bool:
-    response = requests.get(server.url + "/sparql", params={"query": query},
+    response = server.request("GET", "/sparql", params={"query": query},
                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()["boolean"]
 
 
 def select_one(server, query: str) -> str:
-    response = requests.get(server.url + "/sparql", params={"query": query},
+    response = server.request("GET", "/sparql", params={"query": query},
                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
     row = response.json()["results"]["bindings"][0]
     return next(iter(row.values()))["value"]
@@ -71,7 +67,7 @@ def test_an_update_without_the_token_is_401_and_with_a_wrong_one_403(server):
 
 
 def test_ingest_without_the_token_is_401(server):
-    response = requests.post(server.url + "/ingest", data=SEED.read_bytes(),
+    response = server.request("POST", "/ingest", data=SEED.read_bytes(),
                              headers={"Content-Type": "text/plain"}, timeout=30)
     assert response.status_code == 401
 
@@ -79,12 +75,12 @@ def test_ingest_without_the_token_is_401(server):
 def test_only_the_admin_may_send_bodies_over_a_mebibyte(server):
     """The app refuses bodies over 1 MiB; the admin may send up to KGPUB_MAX_UPLOAD_BYTES (3 MiB here)."""
     two, four = b"\n" * (2 * 1024 * 1024), b"\n" * (4 * 1024 * 1024)
-    assert requests.post(server.url + "/sparql", data=two, timeout=30,
+    assert server.request("POST", "/sparql", data=two, timeout=30,
                          headers={"Content-Type": "application/sparql-query"}).status_code == 413
-    admin = requests.post(server.url + "/ingest", params={"name": "blank.txt"}, data=two,
+    admin = server.request("POST", "/ingest", params={"name": "blank.txt"}, data=two,
                           headers={**ADMIN, "Content-Type": "text/plain"}, timeout=60)
     assert admin.status_code not in (413, 500), admin.text
-    too_big = requests.post(server.url + "/ingest", params={"name": "blank.txt"}, data=four,
+    too_big = server.request("POST", "/ingest", params={"name": "blank.txt"}, data=four,
                             headers={**ADMIN, "Content-Type": "text/plain"}, timeout=60)
     assert too_big.status_code == 413
 
@@ -95,7 +91,7 @@ def test_an_update_is_204_and_the_next_query_sees_it(server):
     response = update(server, "INSERT DATA { GRAPH <http://example.org/g/notes> { <urn:note> <urn:says> 'hello' } }")
     assert response.status_code == 204, response.text
     assert ask(server, "ASK { <urn:note> <urn:says> 'hello' }")
-    form = requests.post(server.url + "/sparql", data={"update": "DELETE DATA { GRAPH <http://example.org/g/notes> "
+    form = server.request("POST", "/sparql", data={"update": "DELETE DATA { GRAPH <http://example.org/g/notes> "
                                                                  "{ <urn:note> <urn:says> 'hello' } }"},
                          headers=ADMIN, timeout=30)
     assert form.status_code == 204
@@ -119,6 +115,7 @@ def test_using_graph_uri_sets_the_dataset_of_the_where_clause(server):
 
 
 def test_using_graph_uri_with_a_using_clause_in_the_update_is_400(server):
+    update(server, "INSERT DATA { GRAPH <http://example.org/g/src1> { <urn:s1> <urn:p> 'one' } }")
     response = update(server, "DELETE { ?s ?p ?o } USING <http://example.org/g/src1> WHERE { ?s ?p ?o }",
                       **{"using-graph-uri": "http://example.org/g/src2"})
     assert response.status_code == 400
@@ -161,7 +158,7 @@ def test_load_is_refused(server):
 # --- POST /ingest -------------------------------------------------------------------------------------
 
 def test_ingest_of_the_seed_answers_the_report(server):
-    response = requests.post(server.url + "/ingest", params={"name": "seed-record.txt"}, data=SEED.read_bytes(),
+    response = server.request("POST", "/ingest", params={"name": "seed-record.txt"}, data=SEED.read_bytes(),
                              headers={**ADMIN, "Content-Type": "text/plain"}, timeout=60)
     assert response.status_code == 200, response.text
     [row] = response.json()
@@ -174,7 +171,7 @@ def test_ingest_of_several_files_stores_them_and_serves_them(server):
     files = {"a": ("lund-preprint.json", (PURE_API / "lund-preprint.json").read_bytes(), "application/json"),
              "b": ("lund-journal-article.json", (PURE_API / "lund-journal-article.json").read_bytes(),
                    "application/octet-stream")}
-    response = requests.post(server.url + "/ingest", files=files, headers=ADMIN, timeout=60)
+    response = server.request("POST", "/ingest", files=files, headers=ADMIN, timeout=60)
     assert response.status_code == 200, response.text
     rows = response.json()
     assert [r["status"] for r in rows] == ["stored", "stored"]
@@ -195,7 +192,7 @@ def test_ingest_reads_each_record_format_by_its_media_type(server, media_type, p
     body = path.read_bytes()
     if media_type == "text/csv":
         body = b"".join(body.splitlines(keepends=True)[:3])  # the header and two rows
-    response = requests.post(server.url + "/ingest", data=body, headers={**ADMIN, "Content-Type": media_type},
+    response = server.request("POST", "/ingest", data=body, headers={**ADMIN, "Content-Type": media_type},
                              timeout=60)
     assert response.status_code == 200, response.text
     rows = response.json()
@@ -207,14 +204,14 @@ def test_ingest_reads_each_record_format_by_its_media_type(server, media_type, p
 def test_a_rejected_ingest_is_422_with_the_findings_and_stores_nothing(server, tmp_path):
     before = select_one(server, COUNT_OUTPUTS)
     body = pure_json_without_title(tmp_path)
-    as_json = requests.post(server.url + "/ingest", params={"name": "untitled.json"}, data=body,
+    as_json = server.request("POST", "/ingest", params={"name": "untitled.json"}, data=body,
                             headers={**ADMIN, "Content-Type": "application/json"}, timeout=60)
     assert as_json.status_code == 422
     report = as_json.json()
     assert report["conforms"] is False
     assert report["records"][0]["status"] == "rejected"
     assert any(f["path"] == TITLE and f["severity"] == "Violation" for f in report["findings"])
-    as_turtle = requests.post(server.url + "/ingest", params={"name": "untitled.json"}, data=body,
+    as_turtle = server.request("POST", "/ingest", params={"name": "untitled.json"}, data=body,
                               headers={**ADMIN, "Content-Type": "application/json", "Accept": "text/turtle"}, timeout=60)
     assert as_turtle.status_code == 422 and as_turtle.headers["Content-Type"].startswith("text/turtle")
     shacl = Graph().parse(data=as_turtle.text, format="turtle")
@@ -227,7 +224,7 @@ def test_a_rejected_ingest_is_422_with_the_findings_and_stores_nothing(server, t
 
 def test_a_page_the_importer_rejects_is_422_too(server):
     broken = SEED.read_text().replace("Number of pages21", "Number of pages0")
-    response = requests.post(server.url + "/ingest", params={"name": "broken.txt"}, data=broken.encode("utf-8"),
+    response = server.request("POST", "/ingest", params={"name": "broken.txt"}, data=broken.encode("utf-8"),
                              headers={**ADMIN, "Content-Type": "text/plain", "Accept": "text/turtle"}, timeout=60)
     assert response.status_code == 422
     shacl = Graph().parse(data=response.text, format="turtle")
@@ -236,23 +233,31 @@ def test_a_page_the_importer_rejects_is_422_too(server):
 
 
 def test_ingest_of_an_unknown_media_type_is_415(server):
-    response = requests.post(server.url + "/ingest", data=b"\x89PNG", headers={**ADMIN, "Content-Type": "image/png"},
+    response = server.request("POST", "/ingest", data=b"\x89PNG", headers={**ADMIN, "Content-Type": "image/png"},
                              timeout=30)
     assert response.status_code == 415
 
 
 # --- another process holds the store ------------------------------------------------------------------
 
-def test_writes_while_another_process_holds_the_store_are_503_with_retry_after(server):
-    held = open_store(server.cli.store)  # as a running `kgpub ingest` would
+def test_writes_while_another_process_holds_the_store_are_503_with_retry_after(seed_copy):
+    server = Server(seed_copy, env={"KGPUB_ADMIN_TOKEN": TOKEN})
     try:
-        busy = update(server, "INSERT DATA { <urn:busy> <urn:p> 1 }")
-        assert busy.status_code == 503 and busy.headers["Retry-After"]
-        put = requests.put(server.url + "/graph-store", params={"graph": "http://example.org/g/busy"},
-                           data="<urn:a> <urn:p> 1 .", headers={**ADMIN, "Content-Type": "text/turtle"}, timeout=30)
-        assert put.status_code == 503 and put.headers["Retry-After"]
-        assert server.get(doc_path(server.seed_iri) + ".ttl").status_code == 200, "reads go on"
+        held = open_store(seed_copy.store)  # as a running `kgpub ingest` would
+        try:
+            with ThreadPoolExecutor() as both:  # each waits for the store a while, at the same time
+                busy = both.submit(requests.post, server.url + "/sparql", timeout=30,
+                                   data=b"INSERT DATA { <urn:busy> <urn:p> 1 }", headers={**UPDATE, **ADMIN})
+                put = both.submit(requests.put, server.url + "/graph-store", timeout=30,
+                                  params={"graph": "http://example.org/g/busy"}, data="<urn:a> <urn:p> 1 .",
+                                  headers={**ADMIN, "Content-Type": "text/turtle"})
+                assert server.get(doc_path(seed_copy.seed_iri) + ".ttl").status_code == 200, "reads go on"
+            for refused in (busy.result(), put.result()):
+                assert refused.status_code == 503 and refused.headers["Retry-After"]
+        finally:
+            held.close()
+        again = requests.post(server.url + "/sparql", data=b"INSERT DATA { <urn:busy> <urn:p> 1 }",
+                              headers={**UPDATE, **ADMIN}, timeout=30)
+        assert again.status_code == 204
     finally:
-        held.close()
-    assert update(server, "INSERT DATA { <urn:busy> <urn:p> 1 }").status_code == 204
-    assert ask(server, "ASK { <urn:busy> <urn:p> 1 }")
+        server.stop()

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from conftest import PURE_API, REPO, SEED, Cli, Server, free_port, required_client
+from conftest import PURE_API, REPO, SEED, Server, free_port, required_client
 
 JSON = "application/sparql-results+json"
 
@@ -24,13 +24,21 @@ def nginx_block() -> str:
 
 
 @pytest.fixture(scope="module")
-def behind_nginx(tmp_path_factory):
+def nginx_binary() -> str:
     binary = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
     required_client("nginx", bool(binary), "Debian: apt-get install -y nginx")
-    cli = Cli(tmp_path_factory.mktemp("proxied") / "store")
-    cli.ingest(SEED, PURE_API)
+    return binary
+
+
+@pytest.fixture
+def behind_nginx(nginx_binary, seed_copy, tmp_path):
+    """kgpub (with a query budget of one second per client) behind nginx, for this test alone:
+    the budget one test spends is not another's."""
+    binary, cli = nginx_binary, seed_copy
+    cli.ingest(PURE_API)
     kgpub = Server(cli, workers=1, args=("--proxy-hops", "1"), env={"KGPUB_QUERY_BUDGET": "1"})
-    folder = tmp_path_factory.mktemp("nginx")
+    folder = tmp_path / "nginx"
+    folder.mkdir()
     port = free_port()
     block = nginx_block().replace("server 127.0.0.1:8080;", f"server 127.0.0.1:{kgpub.port};")
     block = block.replace("listen 80;", f"listen 127.0.0.1:{port};")

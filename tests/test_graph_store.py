@@ -1,17 +1,14 @@
-"""The SPARQL 1.1 Graph Store HTTP Protocol at /graph-store, through the real server."""
+"""The SPARQL 1.1 Graph Store HTTP Protocol at /graph-store, on the app (Flask's test client), each
+test on a store of its own holding the seed."""
 from __future__ import annotations
 
 import time
 
 import pytest
-import requests
 from rdflib import Graph, Literal, URIRef
 
-from conftest import SEED, Cli, Server, doc_path
+from conftest import App, doc_path
 from kgpub.graph.namespaces import KGV
-
-# The tests share one server and build on what earlier ones wrote: keep them on one xdist worker.
-pytestmark = pytest.mark.xdist_group("test_graph_store")
 
 TOKEN = "s3cret-graph-store-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
@@ -20,19 +17,15 @@ TITLE = URIRef("http://purl.org/dc/terms/title")
 DIGEST = URIRef(KGV.contentDigest.value)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    cli = Cli(tmp_path_factory.mktemp("graph-store") / "store")
-    report = cli.ingest(SEED)
-    server = Server(cli, env={"KGPUB_ADMIN_TOKEN": TOKEN})
-    server.seed_iri = report[0]["iri"]
-    yield server
-    server.stop()
+@pytest.fixture
+def server(seed_copy):
+    app = App(seed_copy, ADMIN_TOKEN=TOKEN)
+    app.seed_iri = seed_copy.seed_iri
+    return app
 
 
 def gsp(server, method: str, params, **kwargs):
-    kwargs.setdefault("timeout", 30)
-    return requests.request(method, server.url + "/graph-store", params=params, **kwargs)
+    return server.request(method, "/graph-store", params=params, **kwargs)
 
 
 def turtle_graph(text: str) -> Graph:
@@ -104,9 +97,9 @@ def test_writes_need_the_bearer_token(server):
     assert gsp(server, "GET", graph).status_code == 404, "nothing was written"
 
 
-def test_writes_are_disabled_without_a_configured_token(site):
-    response = requests.put(site.url + "/graph-store", params={"graph": "http://example.org/g"},
-                            data="<urn:a> <urn:p> 1 .", headers={**ADMIN, **TURTLE}, timeout=30)
+def test_writes_are_disabled_without_a_configured_token(web):
+    response = web.request("PUT", "/graph-store", params={"graph": "http://example.org/g"},
+                           data="<urn:a> <urn:p> 1 .", headers={**ADMIN, **TURTLE})
     assert response.status_code == 403
     assert "disabled" in response.text
 
@@ -139,8 +132,8 @@ def test_default_is_the_stores_own_default_graph_not_the_union(server):
     assert (URIRef("urn:default:a"), URIRef("urn:p"), Literal("in the default graph")) in default
     assert not list(default.triples((URIRef(server.seed_iri), None, None))), "record graphs are not in it"
     # /sparql's default graph is the union, so it sees both.
-    ask = requests.get(server.url + "/sparql", params={"query": "ASK { <urn:default:a> <urn:p> ?o }"},
-                       headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    ask = server.get("/sparql", params={"query": "ASK { <urn:default:a> <urn:p> ?o }"},
+                     headers={"Accept": "application/sparql-results+json"})
     assert ask.json()["boolean"] is True
     assert gsp(server, "DELETE", {"default": ""}, headers=ADMIN).status_code == 204
     assert len(turtle_graph(gsp(server, "GET", {"default": ""}).text)) == 0

@@ -1,15 +1,10 @@
 """`kgpub ingest` / `validate` / `query` as a librarian uses them: reports, exit codes, bad input,
-idempotent re-import, updates, and a store that survives being killed mid-run."""
+idempotent re-import, updates (a run that is killed: test_crash_recovery.py)."""
 from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 
-from bench import synthetic
 from conftest import BASE, PURE_API, SEED
 
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -127,94 +122,6 @@ def test_query_formats(cli):
     assert "Law enforcement" in turtle
 
 
-# The times of a run (when the store wrote a graph, when a source was imported) and the content
-# digest, which covers the import time: two runs never share them.
-RUN_TIMES = ("<http://purl.org/dc/terms/modified>", "<http://www.w3.org/ns/prov#generatedAtTime>",
-             "<https://w3id.org/kgpub/ns#contentDigest>")
-
-
-def graphs_of(nquads: str) -> dict[str, set[str]]:
-    """N-Quads text -> graph IRI -> its lines, without the times of the run (RUN_TIMES)."""
-    graphs: dict[str, set[str]] = {}
-    for line in nquads.splitlines():
-        if not any(predicate in line for predicate in RUN_TIMES):
-            graphs.setdefault(line.rsplit(" ", 2)[-2], set()).add(line)
-    return graphs
-
-
-def start_ingest(cli, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE}
-    return subprocess.Popen([sys.executable, "-m", "kgpub", "ingest", *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def kill_during_second_batch_write(cli, process: subprocess.Popen, into_write: float) -> None:
-    """SIGKILL `into_write` seconds into writing the second batch: the first has committed by
-    then, and the store holds a journal (graph names, old content) for the one in flight."""
-    journal = cli.store.parent / f".{cli.store.name}.kgpub-journal.json"
-    appearances, present = 0, False
-    deadline = time.monotonic() + 300
-    while process.poll() is None and time.monotonic() < deadline:
-        if journal.exists() != present:
-            present = not present
-            appearances += present
-            if appearances == 2:
-                break
-        time.sleep(0.0005)
-    assert appearances == 2 and process.poll() is None, "never caught the second batch being written"
-    time.sleep(into_write)
-    assert journal.exists(), f"the batch was written in under {into_write} s: kill sooner"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-
-
-def test_killed_during_a_bulk_load_loses_only_the_unfinished_new_records(cli, tmp_path):
-    """SIGKILL while new records are being written: what was stored before is untouched, and
-    every record graph left in the store is complete."""
-    cli.ingest(SEED)
-    before = graphs_of(cli("export", "--format", "nquads").stdout)
-    many = synthetic.write_jsonl(tmp_path / "many.jsonl", 6000)
-
-    kill_during_second_batch_write(cli, start_ingest(cli, str(many)), into_write=0.3)
-
-    after = graphs_of(cli("export", "--format", "nquads").stdout)  # opening the store recovers
-    complete = graphs_of(reference_export(tmp_path / "reference", SEED, many))
-    for graph, lines in after.items():
-        assert lines == complete[graph], f"{graph} is incomplete after the kill"
-    for graph, lines in before.items():
-        assert after[graph] == lines, f"{graph}, stored before the run, changed"
-    assert len(before) < len(after) < len(complete), "the first batch should be in, the second not"
-    cli.ingest(many)  # the interrupted run can simply be run again
-    assert graphs_of(cli("export", "--format", "nquads").stdout) == complete
-
-
-def test_killed_while_replacing_records_leaves_each_wholly_old_or_wholly_new(cli, tmp_path):
-    many = synthetic.write_jsonl(tmp_path / "many.jsonl", 6000)
-    cli("ingest", "--harvest-date", "2026-01-01", str(many))
-    old = graphs_of(cli("export", "--format", "nquads").stdout)
-
-    # A new harvest date changes every record, so every graph is replaced.
-    # Removing the 2,000 old graphs takes about 2 s, then the new ones are loaded: kill in between.
-    kill_during_second_batch_write(cli, start_ingest(cli, "--harvest-date", "2026-02-02", str(many)),
-                                   into_write=1.0)
-
-    after = graphs_of(cli("export", "--format", "nquads").stdout)
-    new = graphs_of(reference_export(tmp_path / "reference", "--harvest-date", "2026-02-02", many))
-    assert after.keys() == old.keys()
-    states = [("old" if lines == old[g] else "new" if lines == new[g] else "mixed") for g, lines in after.items()]
-    assert "mixed" not in states
-    assert "old" in states and "new" in states, "the first batch should be new, the rest old"
-
-
-def reference_export(store: os.PathLike, *ingest_args) -> str:
-    """What a clean, uninterrupted ingest with the same arguments stores."""
-    from conftest import Cli
-
-    reference = Cli(store)
-    reference("ingest", *map(str, ingest_args))
-    return reference("export", "--format", "nquads").stdout
-
-
 def test_a_broken_duplicate_in_the_same_file_does_not_drag_down_the_good_copy(cli, tmp_path):
     good = json.loads((PURE_API / "lund-journal-article.json").read_text())
     broken = json.loads(json.dumps(good))
@@ -228,7 +135,7 @@ def test_a_broken_duplicate_in_the_same_file_does_not_drag_down_the_good_copy(cl
 
 def test_a_record_that_gains_a_doi_keeps_its_iri(cli, tmp_path):
     """The seed has no DOI or UUID: its IRI comes from its content key. A later version of the
-    page with a DOI is the same work and must keep that IRI (DESIGN.md §3)."""
+    page with a DOI is the same work and must keep that IRI (graph/keys.py)."""
     first = cli.ingest(SEED)[0]
     with_doi = tmp_path / "seed-with-doi.txt"
     with_doi.write_text(SEED.read_text().replace("Issue number2\n", "Issue number2\nDOIs\thttps://doi.org/10.1080/09668130500481444\n"))

@@ -28,7 +28,7 @@ ASJC_CSV = SHARED / "asjc.csv"
 PURE_API = sorted((SHARED / "real" / "pure-api").glob("*.json"))
 BASE = "https://data.example.edu/"
 PSO = "http://purl.org/spar/pso/"
-# FaBiO classes that are FRBR Works (or sub-classes of one): never put on a record (DESIGN.md §2).
+# FaBiO classes that are FRBR Works (or sub-classes of one): never put on a record (docs/decisions.md, Vocabulary).
 FABIO_WORK_LEVEL = {"Work", "Report", "WorkingPaper", "Patent", "Review", "BookReview", "Correction",
                     "Erratum", "Corrigendum", "ScholarlyWork", "ResearchPaper", "Dataset", "Software"}
 

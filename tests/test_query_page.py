@@ -257,13 +257,22 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def loaded_page(browser, site) -> DevTools:
-    """/sparql in Chromium with the YASGUI editor drawn; what its Content-Security-Policy blocked
-    is collected in `window.blockedByPolicy`."""
+def watched_browser(browser) -> DevTools:
+    """The browser, collecting in `window.blockedByPolicy` what a page's Content-Security-Policy blocked."""
     browser.send("Page.addScriptToEvaluateOnNewDocument", source="""
         window.blockedByPolicy = [];
         document.addEventListener("securitypolicyviolation",
             (e) => window.blockedByPolicy.push(e.violatedDirective + " " + e.blockedURI));""")
+    return browser
+
+
+@pytest.fixture
+def loaded_page(watched_browser, site) -> DevTools:
+    """/sparql freshly loaded in Chromium with the YASGUI editor drawn (each test its own page:
+    YASGUI keeps the last query and its results in local storage, so that is cleared first)."""
+    browser = watched_browser
+    browser.send("Storage.clearDataForOrigin", origin=site.url, storageTypes="local_storage")
+    browser.events.clear()
     browser.send("Page.navigate", url=site.url + "/sparql")
     browser.wait_for("document.querySelector('.yasqe .CodeMirror') !== null")
     return browser

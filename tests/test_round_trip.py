@@ -1,7 +1,7 @@
 """The founding example and the real Pure API records survive ingest -> store -> export.
 
 Each test ingests through the real `kgpub` command into an on-disk store, exports N-Quads and
-checks, with rdflib, that every field the source shows is in the graph with DESIGN.md's vocabulary.
+checks, with rdflib, that every field the source shows is in the graph with the vocabulary of docs/modelling.md.
 """
 from __future__ import annotations
 

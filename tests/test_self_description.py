@@ -1,4 +1,4 @@
-"""VoID, the DCAT catalogue, the shapes and the Service Description, through the real server.
+"""VoID, the DCAT catalogue, the shapes and the Service Description, from the app (Flask's test client).
 
 The figures are checked against SPARQL COUNTs run through `kgpub query`, not against the code
 that counted them.
@@ -15,7 +15,7 @@ from rdflib import Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF
 
-from conftest import BASE, PURE_API, REPO, SEED, Cli, Server, thing_path
+from conftest import BASE, PURE_API, REPO, SEED, App, Cli, thing_path
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -29,11 +29,10 @@ TURTLE = {"Accept": "text/turtle"}
 def described(tmp_path_factory):
     cli = Cli(tmp_path_factory.mktemp("described") / "store")
     cli.ingest(SEED, PURE_API, REPO / "examples")
-    server = Server(cli, workers=1)
-    server.before = graph(server.get("/.well-known/void"))
+    app = App(cli)
+    app.before = graph(app.get("/.well-known/void"))
     cli("dump")
-    yield server
-    server.stop()
+    return app
 
 
 def graph(response, format: str = "turtle") -> rdflib.Graph:
@@ -121,8 +120,8 @@ def test_void_negotiates_every_rdf_format(described, accept, suffix, format):
     reference = graph(described.get("/.well-known/void.ttl"))
     by_accept = described.get("/.well-known/void", headers={"Accept": accept})
     assert by_accept.headers["Content-Location"] == f"/.well-known/void{suffix}"
-    assert isomorphic(graph(by_accept, format), reference)
-    assert isomorphic(graph(described.get(f"/.well-known/void{suffix}"), format), reference)
+    assert isomorphic(described.graph(by_accept, format), reference)
+    assert isomorphic(described.graph(described.get(f"/.well-known/void{suffix}"), format), reference)
 
 
 def test_void_unacceptable_gets_406_listing_variants(described):

@@ -1,4 +1,6 @@
-"""Dereferencing and content negotiation, through the real server (`kgpub serve`, gunicorn)."""
+"""Dereferencing and content negotiation. The HTTP contract is tested on the app (`web`, Flask's
+test client); what depends on the real server (`site`, gunicorn) goes through it: paths exactly as
+sent on the wire, X-Forwarded-Proto from a trusted proxy, and JSON-LD whose @context a parser fetches."""
 from __future__ import annotations
 
 import http.client
@@ -9,24 +11,23 @@ import rdflib
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
-from conftest import BASE, REPO, Cli, Server, doc_path, thing_path
+from conftest import BASE, REPO, App, Cli, doc_path, thing_path
 
 TURTLE = {"Accept": "text/turtle"}
 
 
-
-def seed_iri(site) -> str:
-    return site.iris["seed-record.txt"]
+def seed_iri(web) -> str:
+    return web.iris["seed-record.txt"]
 
 
 def parse(response, format: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=response.content, format=format)
 
 
-def test_thing_iri_answers_303_to_its_document(site):
-    response = site.get(thing_path(seed_iri(site)), headers=TURTLE)
+def test_thing_iri_answers_303_to_its_document(web):
+    response = web.get(thing_path(seed_iri(web)), headers=TURTLE)
     assert response.status_code == 303
-    assert response.headers["Location"] == doc_path(seed_iri(site))
+    assert response.headers["Location"] == doc_path(seed_iri(web))
     assert response.headers["Vary"] == "Accept"
     assert 'rel="describedby"' in response.headers["Link"]
 
@@ -45,9 +46,9 @@ def test_thing_iri_answers_303_to_its_document(site):
     ("*/*", "text/html"),
     ("application/*", "application/ld+json"),
 ])
-def test_documents_negotiate_by_accept_with_q_values(site, accept, media_type):
-    doc = doc_path(seed_iri(site))
-    response = site.get(doc, headers={"Accept": accept})
+def test_documents_negotiate_by_accept_with_q_values(web, accept, media_type):
+    doc = doc_path(seed_iri(web))
+    response = web.get(doc, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == media_type
     assert response.headers["Vary"] == "Accept"
@@ -69,77 +70,77 @@ def test_every_rdf_variant_holds_the_same_graph(site, suffix, rdflib_format):
     assert len(triples) > 40 and isomorphic(triples, reference)
 
 
-def test_format_parameter_overrides_accept(site):
-    doc = doc_path(seed_iri(site))
-    response = site.get(doc + "?format=nt", headers={"Accept": "text/html"})
+def test_format_parameter_overrides_accept(web):
+    doc = doc_path(seed_iri(web))
+    response = web.get(doc + "?format=nt", headers={"Accept": "text/html"})
     assert response.headers["Content-Type"].startswith("application/n-triples")
 
 
-def test_unknown_accept_gets_406_listing_variants(site):
-    doc = doc_path(seed_iri(site))
-    response = site.get(doc, headers={"Accept": "image/png"})
+def test_unknown_accept_gets_406_listing_variants(web):
+    doc = doc_path(seed_iri(web))
+    response = web.get(doc, headers={"Accept": "image/png"})
     assert response.status_code == 406
     for suffix in (".html", ".ttl", ".jsonld", ".rdf", ".nt", ".nq", ".trig"):
         assert doc + suffix in response.text
-    assert site.get(doc + "?format=pdf", headers={"Accept": "text/plain"}).status_code == 406
+    assert web.get(doc + "?format=pdf", headers={"Accept": "text/plain"}).status_code == 406
 
 
-def test_record_document_is_self_sufficient(site):
+def test_record_document_is_self_sufficient(web):
     """The seed's Turtle names its journal, subject areas and type: no second request needed."""
-    graph = parse(site.get(doc_path(seed_iri(site)) + ".ttl"), "turtle")
+    graph = parse(web.get(doc_path(seed_iri(web)) + ".ttl"), "turtle")
     labels = {str(o) for o in graph.objects(None, rdflib.SKOS.prefLabel)}
     assert {"Geography, Planning and Development", "History", "Sociology and Political Science",
             "Economics and Econometrics"} <= labels
     assert "Contribution to journal › Article" in labels
     titles = {str(o) for o in graph.objects(None, rdflib.DCTERMS.title)}
     assert "Europe - Asia Studies" in titles
-    doc = rdflib.URIRef(seed_iri(site).replace("/id/", "/doc/"))
-    assert graph.value(doc, rdflib.FOAF.primaryTopic) == rdflib.URIRef(seed_iri(site))
+    doc = rdflib.URIRef(seed_iri(web).replace("/id/", "/doc/"))
+    assert graph.value(doc, rdflib.FOAF.primaryTopic) == rdflib.URIRef(seed_iri(web))
 
 
-def test_jsonld_is_compact_and_expands_to_the_turtle_graph(site):
-    doc = doc_path(seed_iri(site))
-    compact = site.get(doc, headers={"Accept": "application/ld+json"}).json()
-    assert compact["@context"] == site.url + "/context/v1.jsonld"
-    context = site.get("/context/v1.jsonld")
+def test_jsonld_is_compact_and_expands_to_the_turtle_graph(web):
+    doc = doc_path(seed_iri(web))
+    compact = web.get(doc, headers={"Accept": "application/ld+json"}).json()
+    assert compact["@context"] == web.url + "/context/v1.jsonld"
+    context = web.get("/context/v1.jsonld")
     assert context.headers["Access-Control-Allow-Origin"] == "*"
     assert "immutable" in context.headers["Cache-Control"]
     assert any("title" in node for node in compact["@graph"]), "terms from our context, not full IRIs"
 
     def load_over_http(url, options=None):
-        response = site.get(url[len(site.url):])
+        response = web.get(url[len(web.url):])
         return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
                 "document": response.json()}
 
     expanded = jsonld.expand(compact, {"documentLoader": load_over_http})
     from_jsonld = rdflib.Graph().parse(data=json.dumps(expanded), format="json-ld")
-    assert isomorphic(from_jsonld, parse(site.get(doc + ".ttl"), "turtle"))
+    assert isomorphic(from_jsonld, parse(web.get(doc + ".ttl"), "turtle"))
 
 
-def test_jsonld_profile_expanded_is_honoured(site):
-    doc = doc_path(seed_iri(site))
+def test_jsonld_profile_expanded_is_honoured(web):
+    doc = doc_path(seed_iri(web))
     accept = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'
-    body = site.get(doc, headers={"Accept": accept}).json()
+    body = web.get(doc, headers={"Accept": accept}).json()
     assert isinstance(body, list) and "@context" not in json.dumps(body)
     assert any("http://purl.org/dc/terms/title" in node for node in body)
 
 
-def test_etag_and_last_modified_give_304(site):
-    doc = doc_path(seed_iri(site))
-    first = site.get(doc + ".ttl")
+def test_etag_and_last_modified_give_304(web):
+    doc = doc_path(seed_iri(web))
+    first = web.get(doc + ".ttl")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     assert etag.startswith('"') and not etag.startswith('W/')
     assert "max-age" in first.headers["Cache-Control"]
-    assert site.get(doc + ".ttl", headers={"If-None-Match": etag}).status_code == 304
-    assert site.get(doc + ".ttl", headers={"If-Modified-Since": modified}).status_code == 304
-    other = site.get(doc + ".nt").headers["ETag"]
+    assert web.get(doc + ".ttl", headers={"If-None-Match": etag}).status_code == 304
+    assert web.get(doc + ".ttl", headers={"If-Modified-Since": modified}).status_code == 304
+    other = web.get(doc + ".nt").headers["ETag"]
     assert other != etag, "each representation has its own ETag"
-    assert site.get(doc + ".nt", headers={"If-None-Match": etag}).status_code == 200
+    assert web.get(doc + ".nt", headers={"If-None-Match": etag}).status_code == 200
 
 
-def test_link_headers_name_alternates_canonical_and_doi(site):
-    lund = site.iris["lund-journal-article.json"]
-    response = site.get(doc_path(lund), headers=TURTLE)
+def test_link_headers_name_alternates_canonical_and_doi(web):
+    lund = web.iris["lund-journal-article.json"]
+    response = web.get(doc_path(lund), headers=TURTLE)
     links = response.headers["Link"]
     assert '<https://doi.org/10.1016/s0964-8305(98)00042-0>; rel="cite-as"' in links
     assert f'<{lund.replace("/id/", "/doc/")}>; rel="canonical"' in links
@@ -148,14 +149,12 @@ def test_link_headers_name_alternates_canonical_and_doi(site):
     assert 'rel="describedby"' in links
 
 
-def test_cors_on_reads_and_preflight(site):
-    doc = doc_path(seed_iri(site))
-    response = site.get(doc, headers=TURTLE)
+def test_cors_on_reads_and_preflight(web):
+    doc = doc_path(seed_iri(web))
+    response = web.get(doc, headers=TURTLE)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert {"Link", "ETag", "Content-Location"} <= set(response.headers["Access-Control-Expose-Headers"].split(", "))
-    import requests
-
-    preflight = requests.options(site.url + doc, headers={
+    preflight = web.options(doc, headers={
         "Origin": "https://example.org", "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "accept"})
     assert preflight.status_code == 200
@@ -163,15 +162,15 @@ def test_cors_on_reads_and_preflight(site):
     assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
 
 
-def test_unknown_key_is_404_as_html_or_text(site):
-    html = site.get("/id/output/no-such-record", headers={"Accept": "text/html"})
+def test_unknown_key_is_404_as_html_or_text(web):
+    html = web.get("/id/output/no-such-record", headers={"Accept": "text/html"})
     assert html.status_code == 404 and "text/html" in html.headers["Content-Type"]
     assert "/id/output/no-such-record" in html.text
-    rdf = site.get("/doc/output/no-such-record", headers=TURTLE)
+    rdf = web.get("/doc/output/no-such-record", headers=TURTLE)
     assert rdf.status_code == 404 and rdf.headers["Content-Type"].startswith("text/turtle")
     comment = parse(rdf, "turtle").value(rdflib.URIRef(BASE + "doc/output/no-such-record"), rdflib.RDFS.comment)
     assert "nothing published at /id/output/no-such-record" in str(comment)
-    assert site.get("/id/journal/nope", headers={"Accept": "application/n-triples"}).status_code == 404
+    assert web.get("/id/journal/nope", headers={"Accept": "application/n-triples"}).status_code == 404
 
 
 @pytest.mark.parametrize("path, status", [
@@ -201,27 +200,27 @@ def test_odd_paths_get_a_clear_4xx(site, path, status):
 
 
 @pytest.mark.parametrize("accept", ["garbage", ";;;", "text/turtle;q=abc"])
-def test_malformed_accept_is_400(site, accept):
-    response = site.get(doc_path(seed_iri(site)), headers={"Accept": accept})
+def test_malformed_accept_is_400(web, accept):
+    response = web.get(doc_path(seed_iri(web)), headers={"Accept": accept})
     assert response.status_code == 400
     assert "Accept" in response.text
 
 
-def test_things_other_than_records_are_documents_listing_what_links_to_them(site):
-    concept = site.get("/doc/asjc/3312", headers=TURTLE)  # Sociology and Political Science: the seed
+def test_things_other_than_records_are_documents_listing_what_links_to_them(web):
+    concept = web.get("/doc/asjc/3312", headers=TURTLE)  # Sociology and Political Science: the seed
     graph = parse(concept, "turtle")
     concept_iri = rdflib.URIRef(BASE + "id/asjc/3312")
     assert str(graph.value(concept_iri, rdflib.SKOS.prefLabel)) == "Sociology and Political Science"
-    assert (rdflib.URIRef(seed_iri(site)), rdflib.DCTERMS.subject, concept_iri) in graph
-    record = parse(site.get(doc_path(seed_iri(site)) + ".ttl"), "turtle")
-    issue = record.value(rdflib.URIRef(seed_iri(site)), rdflib.URIRef("http://purl.org/vocab/frbr/core#partOf"))
-    assert site.get(thing_path(str(issue)), headers=TURTLE).status_code == 303
-    issue_doc = parse(site.get(doc_path(str(issue)), headers=TURTLE), "turtle")
-    assert (rdflib.URIRef(seed_iri(site)), rdflib.URIRef("http://purl.org/vocab/frbr/core#partOf"), issue) in issue_doc
+    assert (rdflib.URIRef(seed_iri(web)), rdflib.DCTERMS.subject, concept_iri) in graph
+    record = parse(web.get(doc_path(seed_iri(web)) + ".ttl"), "turtle")
+    issue = record.value(rdflib.URIRef(seed_iri(web)), rdflib.URIRef("http://purl.org/vocab/frbr/core#partOf"))
+    assert web.get(thing_path(str(issue)), headers=TURTLE).status_code == 303
+    issue_doc = parse(web.get(doc_path(str(issue)), headers=TURTLE), "turtle")
+    assert (rdflib.URIRef(seed_iri(web)), rdflib.URIRef("http://purl.org/vocab/frbr/core#partOf"), issue) in issue_doc
 
 
-def test_script_in_a_title_is_inert_in_rdf(site):
-    response = site.get(doc_path(site.iris["script-title.txt"]) + ".ttl")
+def test_script_in_a_title_is_inert_in_rdf(web):
+    response = web.get(doc_path(web.iris["script-title.txt"]) + ".ttl")
     titles = [str(o) for o in parse(response, "turtle").objects(None, rdflib.DCTERMS.title)]
     assert 'Clay <script>alert("pwned")</script> plaster & "quotes"' in titles
 
@@ -229,40 +228,35 @@ def test_script_in_a_title_is_inert_in_rdf(site):
 def test_paginated_links_with_rel_next(tmp_path):
     cli = Cli(tmp_path / "store")
     cli.ingest(REPO / "examples")
-    server = Server(cli, page_size=1)
-    try:
-        first = server.get("/doc/type/contributiontojournal/article", headers=TURTLE)
-        listed = lambda r: {s for s, p, o in parse(r, "turtle") if str(p) == "http://purl.org/dc/terms/type"}
-        if 'rel="next"' not in first.headers["Link"]:
-            pytest.fail(f"expected more than 1 article among the examples: {first.headers['Link']}")
-        next_url = next(part.split(">")[0].lstrip(" <") for part in first.headers["Link"].split(",")
-                        if 'rel="next"' in part)
-        second = server.get(next_url, headers=TURTLE)
-        assert second.status_code == 200 and 'rel="prev"' in second.headers["Link"]
-        assert second.headers["Content-Location"] == "/doc/type/contributiontojournal/article.ttl?page=2"
-        assert listed(first) and listed(second) and not listed(first) & listed(second)
-    finally:
-        server.stop()
+    app = App(cli, PAGE_SIZE=1)
+    first = app.get("/doc/type/contributiontojournal/article", headers=TURTLE)
+    listed = lambda r: {s for s, p, o in parse(r, "turtle") if str(p) == "http://purl.org/dc/terms/type"}
+    if 'rel="next"' not in first.headers["Link"]:
+        pytest.fail(f"expected more than 1 article among the examples: {first.headers['Link']}")
+    next_url = next(part.split(">")[0].lstrip(" <") for part in first.headers["Link"].split(",")
+                    if 'rel="next"' in part)
+    second = app.get(next_url, headers=TURTLE)
+    assert second.status_code == 200 and 'rel="prev"' in second.headers["Link"]
+    assert second.headers["Content-Location"] == "/doc/type/contributiontojournal/article.ttl?page=2"
+    assert listed(first) and listed(second) and not listed(first) & listed(second)
 
 
-def test_head_answers_like_get_without_a_body(site):
-    import requests
-
-    doc = site.url + doc_path(seed_iri(site)) + ".ttl"
-    head, get = requests.head(doc, timeout=10), requests.get(doc, timeout=10)
+def test_head_answers_like_get_without_a_body(web):
+    doc = doc_path(seed_iri(web)) + ".ttl"
+    head, get = web.head(doc), web.get(doc)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["ETag"] == get.headers["ETag"]
     assert head.headers["Content-Type"] == get.headers["Content-Type"]
 
 
-def test_iris_beyond_ascii_dereference(site):
+def test_iris_beyond_ascii_dereference(web):
     """A topic slug keeps its letters (…/id/topic/bæredygtighed); clients send them encoded."""
-    record = parse(site.get(doc_path(site.iris["nordic-topic.txt"]) + ".ttl"), "turtle")
+    record = parse(web.get(doc_path(web.iris["nordic-topic.txt"]) + ".ttl"), "turtle")
     topic = next(str(o) for o in record.objects() if "/id/topic/" in str(o))
     assert topic == BASE + "id/topic/bæredygtighed"
     encoded = "/id/topic/b%C3%A6redygtighed"
-    assert site.get(encoded, headers=TURTLE).status_code == 303
-    doc = site.get(encoded.replace("/id/", "/doc/"), headers=TURTLE)
+    assert web.get(encoded, headers=TURTLE).status_code == 303
+    doc = web.get(encoded.replace("/id/", "/doc/"), headers=TURTLE)
     assert doc.status_code == 200
     assert (rdflib.URIRef(topic), rdflib.SKOS.prefLabel, rdflib.Literal("Bæredygtighed", lang="en")) in parse(doc, "turtle")
 
@@ -298,9 +292,9 @@ def test_cached_responses_keep_their_scheme(site):
     assert secure.startswith("https://") and plain.startswith("http://")
 
 
-def test_redirects_keep_the_query_and_errors_vary_by_accept(site):
-    thing = thing_path(seed_iri(site))
-    assert site.get(thing + "?format=ttl").headers["Location"].endswith("?format=ttl")
-    missing = site.get("/doc/output/no-such-record", headers={"Accept": "text/html"})
+def test_redirects_keep_the_query_and_errors_vary_by_accept(web):
+    thing = thing_path(seed_iri(web))
+    assert web.get(thing + "?format=ttl").headers["Location"].endswith("?format=ttl")
+    missing = web.get("/doc/output/no-such-record", headers={"Accept": "text/html"})
     assert missing.status_code == 404 and missing.headers["Vary"] == "Accept"
-    assert site.get("/doc/output/x", headers={"Accept": "image/png"}).headers["Vary"] == "Accept"
+    assert web.get("/doc/output/x", headers={"Accept": "image/png"}).headers["Vary"] == "Accept"

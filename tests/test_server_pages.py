@@ -21,8 +21,8 @@ def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")
 
 
-def test_record_page_shows_the_seed_in_pure_order(site):
-    page = soup(site.get(doc_path(site.iris["seed-record.txt"]), headers={"Accept": "text/html"}))
+def test_record_page_shows_the_seed_in_pure_order(web):
+    page = soup(web.get(doc_path(web.iris["seed-record.txt"]), headers={"Accept": "text/html"}))
     text = page.get_text(" ", strip=True)
     in_order = ["Contribution to journal › Article", "40", "Abstract", "English (US)", "193-213",
                 "Europe - Asia Studies", "Published - Mar 2006", "Geography, Planning and Development",
@@ -34,8 +34,8 @@ def test_record_page_shows_the_seed_in_pure_order(site):
     assert subject is not None and subject["href"] == "/doc/asjc/3312"
 
 
-def test_record_page_has_highwire_tags_schema_org_and_alternates(site):
-    page = soup(site.get(doc_path(site.iris["lund-journal-article.json"]), headers={"Accept": "text/html"}))
+def test_record_page_has_highwire_tags_schema_org_and_alternates(web):
+    page = soup(web.get(doc_path(web.iris["lund-journal-article.json"]), headers={"Accept": "text/html"}))
     meta = {}
     for tag in page.find_all("meta", attrs={"name": True}):
         meta.setdefault(tag["name"], []).append(tag["content"])
@@ -48,35 +48,35 @@ def test_record_page_has_highwire_tags_schema_org_and_alternates(site):
     assert {"text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"} <= alternates
 
 
-def test_cite_this_on_the_page_and_at_its_own_urls(site):
-    key = site.iris["lund-journal-article.json"].rsplit("/", 1)[-1]
-    page = soup(site.get(doc_path(site.iris["lund-journal-article.json"])))
+def test_cite_this_on_the_page_and_at_its_own_urls(web):
+    key = web.iris["lund-journal-article.json"].rsplit("/", 1)[-1]
+    page = soup(web.get(doc_path(web.iris["lund-journal-article.json"])))
     assert {"APA", "Harvard", "Vancouver", "Chicago"} <= {s.get_text(strip=True) for s in page.find_all("summary")}
-    apa = site.get(f"/cite/output/{key}/apa?format=text")
+    apa = web.get(f"/cite/output/{key}/apa?format=text")
     assert apa.status_code == 200 and "Markova" in apa.text and "1998" in apa.text
-    bibtex = site.get(f"/cite/output/{key}/bibtex")
+    bibtex = web.get(f"/cite/output/{key}/bibtex")
     entry = bibtexparser.parse_string(bibtex.text).entries[0]
     assert entry.entry_type == "article" and entry.fields_dict["doi"].value == LUND_DOI
     assert "attachment" in bibtex.headers["Content-Disposition"]
-    ris = rispy.loads(site.get(f"/cite/output/{key}/ris").text)[0]
+    ris = rispy.loads(web.get(f"/cite/output/{key}/ris").text)[0]
     assert ris["type_of_reference"] == "JOUR" and ris["doi"] == LUND_DOI
-    csl = site.get(f"/cite/output/{key}/csl-json").json()
+    csl = web.get(f"/cite/output/{key}/csl-json").json()
     assert csl[0]["DOI"] == LUND_DOI and csl[0]["issued"]["date-parts"][0][0] == 1998
-    assert site.get(f"/cite/output/{key}/mla").status_code == 404
-    assert site.get("/cite/output/no-such-key/apa").status_code == 404
+    assert web.get(f"/cite/output/{key}/mla").status_code == 404
+    assert web.get("/cite/output/no-such-key/apa").status_code == 404
 
 
-def test_script_in_a_title_renders_inert(site):
-    response = site.get(doc_path(site.iris["script-title.txt"]), headers={"Accept": "text/html"})
+def test_script_in_a_title_renders_inert(web):
+    response = web.get(doc_path(web.iris["script-title.txt"]), headers={"Accept": "text/html"})
     assert '<script>alert("pwned")</script>' not in response.text
     page = soup(response)
     assert 'Clay <script>alert("pwned")</script> plaster' in page.find("h1").get_text()
     assert [s.get("type") for s in page.find_all("script")] == ["application/ld+json"]
 
 
-def test_home_page_shows_figures_and_browsing(site):
-    page = soup(site.get("/"))
-    assert page.find(id="figures").strong.get_text() == str(len(site.iris)), "every stored record counted"
+def test_home_page_shows_figures_and_browsing(web):
+    page = soup(web.get("/"))
+    assert page.find(id="figures").strong.get_text() == str(len(web.iris)), "every stored record counted"
     assert page.find("a", href="/search?year=2006") is not None
     assert page.find("a", href="/doc/asjc/3312") is not None
     assert page.find("a", href="/sparql") is not None, "the SPARQL endpoint is linked"
@@ -85,36 +85,36 @@ def test_home_page_shows_figures_and_browsing(site):
         assert (page.find("a", href=service) is not None) == (service in routes), f"{service} linked iff served"
 
 
-def test_search_html_and_json(site):
-    response = site.get("/search?q=moisture+buffering")
+def test_search_html_and_json(web):
+    response = web.get("/search?q=moisture+buffering")
     assert response.headers["Vary"] == "Accept"
     page = soup(response)
     assert "Moisture buffering of clay plaster" in page.get_text()
     assert page.find("mark") is not None, "matches are marked, not shown as escaped tags"
-    body = site.get("/search?q=Wadso", headers={"Accept": "application/json"}).json()
-    assert body["total"] >= 1 and body["hits"][0]["iri"] == site.iris["lund-journal-article.json"]
-    by_year = site.get("/search?year=2006&format=json").json()
-    assert site.iris["seed-record.txt"] in {h["iri"] for h in by_year["hits"]}
+    body = web.get("/search?q=Wadso", headers={"Accept": "application/json"}).json()
+    assert body["total"] >= 1 and body["hits"][0]["iri"] == web.iris["lund-journal-article.json"]
+    by_year = web.get("/search?year=2006&format=json").json()
+    assert web.iris["seed-record.txt"] in {h["iri"] for h in by_year["hits"]}
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND OR NOT", "*", "title:x", "x" * 600, "(", "'; DROP TABLE"])
-def test_hostile_search_text_never_breaks_the_server(site, query):
-    response = site.get("/search", params={"q": query})
+def test_hostile_search_text_never_breaks_the_server(web, query):
+    response = web.get("/search", params={"q": query})
     assert response.status_code in (200, 400)
     assert "Traceback" not in response.text
-    as_json = site.get("/search", params={"q": query, "format": "json"})
+    as_json = web.get("/search", params={"q": query, "format": "json"})
     assert as_json.status_code in (200, 400)
     if as_json.status_code == 400:
         assert as_json.json()["detail"]
 
 
-def test_concept_and_journal_pages_list_what_links_to_them(site):
-    concept = soup(site.get("/doc/asjc/3312", headers={"Accept": "text/html"}))
+def test_concept_and_journal_pages_list_what_links_to_them(web):
+    concept = soup(web.get("/doc/asjc/3312", headers={"Accept": "text/html"}))
     assert concept.find("h1").get_text(strip=True) == "Sociology and Political Science"
-    seed_link = concept.find("a", href=doc_path(site.iris["seed-record.txt"]))
+    seed_link = concept.find("a", href=doc_path(web.iris["seed-record.txt"]))
     assert seed_link is not None and "Law enforcement and civil society in Russia" in seed_link.get_text()
-    lund = soup(site.get(doc_path(site.iris["lund-journal-article.json"]), headers={"Accept": "text/html"}))
+    lund = soup(web.get(doc_path(web.iris["lund-journal-article.json"]), headers={"Accept": "text/html"}))
     journal_href = lund.find("a", string="International Biodeterioration and Biodegradation")["href"]
-    journal = soup(site.get(journal_href, headers={"Accept": "text/html"}))
+    journal = soup(web.get(journal_href, headers={"Accept": "text/html"}))
     assert journal.find("h1").get_text(strip=True) == "International Biodeterioration and Biodegradation"
     assert journal.find("a", string="Volume 42") is not None

@@ -49,15 +49,15 @@ def test_readers_never_see_a_half_written_record(served, tmp_path):
     from bench.synthetic import records, write_jsonl
 
     first, second = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"
-    write_jsonl(first, 3000)
+    write_jsonl(first, 300)
     versions = []
-    for n, record in enumerate(records(3000)):
+    for n, record in enumerate(records(300)):
         record["title"]["value"] += " (second version)"
         record["abstract"]["text"][0]["value"] += " (second version)"
         versions.append(record)
     second.write_text("".join(json.dumps(r) + "\n" for r in versions))
     report = served.cli.ingest(first)
-    probe = [r["iri"] for r in report[::300]]
+    probe = [r["iri"] for r in report[::30]]
     assert wait_for(lambda: served.get(doc_path(probe[-1]), headers=TURTLE).status_code == 200)
 
     seen, errors, stop = [], [], threading.Event()
@@ -78,7 +78,7 @@ def test_readers_never_see_a_half_written_record(served, tmp_path):
     reader = threading.Thread(target=read_continuously)
     reader.start()
     try:
-        served.cli.ingest(second)  # two batches: the first is visible before the second is written
+        served.cli.ingest(second, options=("--batch-size", "50"))  # six batches, each visible before the next
     finally:
         stop.set()
         reader.join()

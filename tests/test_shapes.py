@@ -8,7 +8,7 @@ from rdflib.collection import Collection
 
 from kgpub import ontology
 from kgpub.graph.shacl_sparql import UnsupportedShapeFeature, compile_shapes
-from kgpub.graph.terms import ox_to_rdflib, rdflib_to_ox, triples_to_rdflib_graph
+from kgpub.graph.rdflib_bridge import ox_to_rdflib, rdflib_to_ox, triples_to_rdflib_graph
 from kgpub.graph.validate import Validator, validate_with_pyshacl, violations
 from kgpub.shapes import NAMESPACE, shapes_graph, shapes_paths
 

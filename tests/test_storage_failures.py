@@ -19,7 +19,7 @@ from conftest import BASE, PURE_API, SEED, Cli, free_port
 from kgpub import cli as kgpub_cli
 from kgpub.graph import sqlite
 from kgpub.graph.store import oxigraph
-from kgpub.server import health, writing
+from kgpub.server import health, write_lock
 from kgpub.server.app import create_app
 
 TOKEN = "storage-test-token"
@@ -116,21 +116,21 @@ def test_a_write_over_http_on_a_full_disk_says_so_at_once(app, monkeypatch):
     def full(location):
         raise oxigraph.StoreError(f"cannot open the store at {location}: the disk is full")
 
-    monkeypatch.setattr(writing, "open_store", full)
+    monkeypatch.setattr(write_lock, "open_store", full)
     started = time.monotonic()
     response = app.test_client().post("/ingest", data=SEED.read_bytes(), headers={
         "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain", "Accept": "text/plain"})
     assert response.status_code == 503 and "the store cannot be written" in response.text
     assert "the disk is full" in response.text and "another process" not in response.text
-    assert time.monotonic() - started < writing.WAIT_SECONDS, "not retried as if the store were busy"
+    assert time.monotonic() - started < write_lock.WAIT_SECONDS, "not retried as if the store were busy"
 
 
 def test_a_write_while_another_process_holds_the_store_waits_then_says_so(app, monkeypatch):
     def locked(location):
         raise oxigraph.StoreLocked(f"cannot open the store at {location}: another process is writing it")
 
-    monkeypatch.setattr(writing, "open_store", locked)
-    monkeypatch.setattr(writing, "WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(write_lock, "open_store", locked)
+    monkeypatch.setattr(write_lock, "WAIT_SECONDS", 0.3)
     response = app.test_client().post("/ingest", data=SEED.read_bytes(), headers={
         "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain", "Accept": "text/plain"})
     assert response.status_code == 503 and "another process" in response.text

@@ -18,7 +18,7 @@ from kgpub.graph.namespaces import (
     C4O, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, PRISM, PRO, PSO, RDF, SCHEMA, XSD,
 )
 from kgpub.graph.shacl_sparql import UnsupportedShapeFeature, readable_path
-from kgpub.graph.terms import rdflib_graph_to_triples, rdflib_to_ox
+from kgpub.graph.rdflib_bridge import rdflib_graph_to_triples, rdflib_to_ox
 from kgpub.graph.validate import Finding, Validator, node_text, validate_with_pyshacl, violations
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -227,7 +227,16 @@ def drop_property(triples, subject, predicate):
 
 
 def properties(triples) -> list[tuple]:
-    return sorted({(t.subject, t.predicate) for t in triples}, key=str)
+    """(subject, predicate) pairs to drop one at a time: one subject per kind of subject (its
+    classes) and predicate, since the shapes judge the fifth author like the first."""
+    classes: dict = {}
+    for t in triples:
+        if t.predicate == RDF.type:
+            classes.setdefault(t.subject, set()).add(t.object.value)
+    chosen = {}
+    for subject, predicate in sorted({(t.subject, t.predicate) for t in triples}, key=str):
+        chosen.setdefault((frozenset(classes.get(subject, ())), predicate), (subject, predicate))
+    return list(chosen.values())
 
 
 @pytest.mark.parametrize("name", sorted(VALID))

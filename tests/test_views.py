@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import rdflib
 from bs4 import BeautifulSoup
 from flask import Flask, render_template
 from markupsafe import Markup
 
 from conftest import BASE, PURE_API, REPO, SEED
 from kgpub.graph.mapping import map_record
+from kgpub.graph.namespaces import FABIO, OCO, RDF
 from kgpub.graph.pipeline import read_file
 from kgpub.graph.record import PartialDate, Record
-from kgpub.graph.terms import triples_to_rdflib_graph
+from kgpub.graph.record_reader import TripleIndex, read_record
 from kgpub.graph.vocabularies import vocabulary_graphs
-from kgpub.server import metadata, thing_views, views
+from kgpub.server import html_meta, record_page, thing_page
 
 EXAMPLES = REPO / "examples"
 SERVER = REPO / "server"
@@ -39,7 +39,7 @@ def vocabulary() -> list:
     return [t for triples in vocabulary_graphs(BASE).values() for t in triples]
 
 
-def read_record(path: Path) -> Record:
+def source_record(path: Path) -> Record:
     records = [r for r in read_file(path, None) if isinstance(r, Record)]
     assert len(records) == 1, f"{path} holds one record"
     for citation in records[0].citations:
@@ -47,24 +47,28 @@ def read_record(path: Path) -> Record:
     return records[0]
 
 
-def document(record: Record, vocabulary: list) -> tuple[rdflib.Graph, str]:
+def document(record: Record, vocabulary: list) -> tuple[list, str]:
     """The record's own triples plus the vocabulary labels, and the output IRI."""
     mapped = map_record(record, BASE)
-    return triples_to_rdflib_graph(mapped.triples + vocabulary), mapped.iri.value
+    return mapped.triples + vocabulary, mapped.iri.value
 
 
 @pytest.fixture(scope="module")
-def docs(vocabulary) -> dict[str, tuple[rdflib.Graph, str]]:
+def docs(vocabulary) -> dict[str, tuple[list, str]]:
     sources = {"seed": SEED, "lund": PURE_API / "lund-journal-article.json",
                "preprint": PURE_API / "lund-preprint.json", "umn": PURE_API / "umn-journal-article.json",
                "tabs": EXAMPLES / "journal-article-tabs.txt", "chapter": EXAMPLES / "chapter-in-book.txt",
                "conference": EXAMPLES / "conference-contribution.txt", "thesis": EXAMPLES / "doctoral-thesis.txt"}
-    return {name: document(read_record(path), vocabulary) for name, path in sources.items()}
+    return {name: document(source_record(path), vocabulary) for name, path in sources.items()}
 
 
 @pytest.fixture(scope="module")
-def record_views(docs) -> dict[str, views.RecordView]:
-    return {name: views.record_view(graph, iri) for name, (graph, iri) in docs.items()}
+def record_views(docs) -> dict[str, record_page.RecordView]:
+    return {name: view_of(triples, iri) for name, (triples, iri) in docs.items()}
+
+
+def view_of(triples: list, iri: str) -> record_page.RecordView:
+    return record_page.record_view(read_record(triples, iri), BASE)
 
 
 def rows(view) -> list[tuple[str, str]]:
@@ -78,7 +82,7 @@ def local_href(iri: str) -> str:
 @pytest.fixture(scope="module")
 def app() -> Flask:
     app = Flask(__name__, template_folder=str(SERVER / "templates"), static_folder=str(SERVER / "static"))
-    metadata.init_app(app)
+    html_meta.init_app(app)
     app.jinja_env.globals.update(
         href=local_href, asjc_label={"3305": "Geography, Planning and Development"}.get,
         asjc_href=lambda code: f"/id/asjc/{code}", type_label=lambda iri: iri.rsplit("/", 1)[-1].title(),
@@ -92,10 +96,10 @@ def render(app: Flask, template: str, **context) -> BeautifulSoup:
         return BeautifulSoup(render_template(template, **context), "html.parser")
 
 
-def render_record(app, view: views.RecordView, **extra) -> BeautifulSoup:
+def render_record(app, view: record_page.RecordView, **extra) -> BeautifulSoup:
     doc_url = local_href(view.iri).replace("/id/", "https://data.example.edu/doc/", 1)
-    context = dict(view=view, doc_url=doc_url, highwire=metadata.highwire_tags(view, doc_url),
-                   schema_json=json.dumps(metadata.schema_org(view, doc_url)), canonical=doc_url,
+    context = dict(view=view, doc_url=doc_url, highwire=html_meta.highwire_tags(view.record, doc_url),
+                   schema_json=json.dumps(html_meta.schema_org(view.record, doc_url)), canonical=doc_url,
                    alternates=[{"label": "Turtle", "media_type": "text/turtle", "href": doc_url + ".ttl"},
                                {"label": "JSON-LD", "media_type": "application/ld+json", "href": doc_url + ".jsonld"}],
                    citations=[("APA", Markup("Author. (2006). <i>Europe - Asia Studies</i>, 2.")),
@@ -111,7 +115,7 @@ def test_seed_record_view_has_the_seed_pages_header_fields(record_views):
     seed = record_views["seed"]
     assert seed.title == "Law enforcement and civil society in Russia"
     assert (seed.type_label, seed.peer_reviewed) == ("Contribution to journal › Article", True)
-    assert seed.citations == [views.CitationCount(40, "Scopus", "24 Nov 2026")]
+    assert seed.citations == [record_page.ShownCount(40, "Scopus", "24 Nov 2026")]
     assert seed.abstract.startswith("Many Russian civil society organisations are directly engaging")
     assert seed.abstract.endswith("in a more liberal, 'civil' direction.")
 
@@ -126,10 +130,10 @@ def test_seed_details_are_the_pages_rows_in_the_pages_order(record_views):
 
 def test_seed_subject_areas_have_their_asjc_names_and_the_seed_lists_no_authors_or_topics(record_views):
     seed = record_views["seed"]
-    assert {s.name for s in seed.subjects} == SEED_SUBJECTS
+    assert {s.label for s in seed.subjects} == SEED_SUBJECTS
     assert {s.code for s in seed.subjects} == {"3305", "1202", "3312", "2002"}
     assert all(s.iri == f"{BASE}id/asjc/{s.code}" for s in seed.subjects)
-    assert (seed.authors, seed.fingerprint, seed.keywords, seed.doi) == ([], [], [], None)
+    assert (seed.authors, seed.fingerprint, seed.keywords, seed.record.doi) == ((), (), (), None)
 
 
 def test_authors_follow_the_chain_in_source_order(record_views):
@@ -142,12 +146,9 @@ def test_authors_follow_the_chain_in_source_order(record_views):
 
 
 def test_authors_without_a_chain_are_all_still_shown(docs):
-    graph, iri = docs["lund"]
-    broken = rdflib.Graph()
-    for triple in graph:
-        if triple[1] != views.OCO.hasNext:
-            broken.add(triple)
-    assert sorted(a.name for a in views.record_view(broken, iri).authors) == ["Lars Wadsö", "N Markova"]
+    triples, iri = docs["lund"]
+    broken = [t for t in triples if t.predicate != OCO.hasNext]
+    assert [a.name for a in view_of(broken, iri).authors] == ["N Markova", "Lars Wadsö"]
 
 
 def test_pure_api_article_shows_volume_issue_article_number_doi_and_day_precise_status(record_views):
@@ -160,7 +161,7 @@ def test_pure_api_article_shows_volume_issue_article_number_doi_and_day_precise_
     doi = umn.details[5].values[0]
     assert doi.url == "https://doi.org/10.1103/physrevlett.117.232002"
     assert umn.citations[0].count == 26
-    assert [(s.code, s.name) for s in umn.subjects] == [("3100", "General Physics and Astronomy")]
+    assert [(s.code, s.label) for s in umn.subjects] == [("3100", "General Physics and Astronomy")]
     assert [r.label for r in umn.identifiers] == ["IRI", "DOI", "Pure UUID", "Scopus EID"]
 
 
@@ -169,7 +170,7 @@ def test_preprint_shows_subtitle_keywords_publisher_and_is_not_peer_reviewed(rec
     assert preprint.full_title == ("Memory-based Language Models: An Efficient, Explainable, and "
                                    "Eco-friendly Approach to Large Language Modeling")
     assert (preprint.type_label, preprint.peer_reviewed) == ("Working paper › Preprint", False)
-    assert preprint.keywords == ["AI", "language modelling", "machine learning"]
+    assert preprint.keywords == ("AI", "language modelling", "machine learning")
     assert ("Publisher", "arXiv.org") in rows(preprint)
     assert ("Publication status", "Published - 25 Oct 2025") in rows(preprint)
 
@@ -201,19 +202,19 @@ def test_chapter_and_conference_show_host_isbns_series_and_event(record_views):
 @pytest.mark.parametrize("lexical, shown", [("2006-03", "Mar 2006"), ("2006", "2006"),
                                             ("2019-06-03", "3 Jun 2019"), ("2006-13", "2006"), ("", None)])
 def test_dates_are_shown_at_their_precision(lexical, shown):
-    assert views.shown_date(lexical) == shown
+    assert record_page.shown_date(lexical) == shown
 
 
 def test_an_empty_document_gives_an_empty_view_not_an_error():
-    view = views.record_view(rdflib.Graph(), BASE + "id/output/missing")
-    assert (view.title, view.details, view.authors, view.subjects) == ("(untitled)", [], [], [])
+    view = view_of([], BASE + "id/output/missing")
+    assert (view.title, view.details, view.authors, view.subjects) == ("(untitled)", [], (), ())
 
 
 # --- Highwire tags and schema.org ---------------------------------------------------------------
 
 
 def test_seed_highwire_tags(record_views):
-    assert metadata.highwire_tags(record_views["seed"], "https://data.example.edu/doc/output/x") == [
+    assert html_meta.highwire_tags(record_views["seed"].record, "https://data.example.edu/doc/output/x") == [
         ("citation_title", "Law enforcement and civil society in Russia"),
         ("citation_publication_date", "2006/03"),
         ("citation_journal_title", "Europe - Asia Studies"),
@@ -223,7 +224,7 @@ def test_seed_highwire_tags(record_views):
 
 
 def test_highwire_tags_name_every_author_in_order_and_the_journals_issn(record_views):
-    tags = metadata.highwire_tags(record_views["lund"])
+    tags = html_meta.highwire_tags(record_views["lund"].record)
     assert [c for n, c in tags if n == "citation_author"] == ["Markova, N", "Wadsö, Lars"]
     assert {n: c for n, c in tags if n != "citation_author"} == {
         "citation_title": "A microcalorimetric method of studying mould activity as a function of water activity",
@@ -233,15 +234,15 @@ def test_highwire_tags_name_every_author_in_order_and_the_journals_issn(record_v
 
 
 def test_highwire_tags_for_conference_and_thesis(record_views):
-    conference = dict(metadata.highwire_tags(record_views["conference"]))
+    conference = dict(html_meta.highwire_tags(record_views["conference"].record))
     assert conference["citation_conference_title"] == "12th Conference on Research Data, CORD 2019"
-    thesis = dict(metadata.highwire_tags(record_views["thesis"]))
+    thesis = dict(html_meta.highwire_tags(record_views["thesis"].record))
     assert thesis["citation_dissertation_institution"] == "Division of Building Materials, Lund University"
     assert "citation_publisher" not in thesis
 
 
 def test_schema_org_describes_the_article_and_its_journal_chain(record_views):
-    data = metadata.schema_org(record_views["lund"], "https://data.example.edu/doc/output/x")
+    data = html_meta.schema_org(record_views["lund"].record, "https://data.example.edu/doc/output/x")
     assert (data["@context"], data["@type"]) == ("https://schema.org", "ScholarlyArticle")
     assert data["@id"] == record_views["lund"].iri
     assert [(a["@type"], a["name"]) for a in data["author"]] == [("Person", "N Markova"), ("Person", "Lars Wadsö")]
@@ -257,18 +258,18 @@ def test_schema_org_describes_the_article_and_its_journal_chain(record_views):
 
 
 def test_schema_org_names_the_seeds_subject_areas_and_types_chapters_and_theses(record_views):
-    seed = metadata.schema_org(record_views["seed"], "u")
+    seed = html_meta.schema_org(record_views["seed"].record, "u")
     assert {a["name"] for a in seed["about"]} == SEED_SUBJECTS
     assert seed["isPartOf"]["isPartOf"]["name"] == "Europe - Asia Studies"
-    assert metadata.schema_org(record_views["chapter"], "u")["@type"] == "Chapter"
-    assert metadata.schema_org(record_views["thesis"], "u")["@type"] == "Thesis"
+    assert html_meta.schema_org(record_views["chapter"].record, "u")["@type"] == "Chapter"
+    assert html_meta.schema_org(record_views["thesis"].record, "u")["@type"] == "Thesis"
 
 
 def test_script_json_cannot_close_the_script():
-    text = metadata.script_json({"name": EVIL_TITLE})
+    text = html_meta.script_json({"name": EVIL_TITLE})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(str(text)) == {"name": EVIL_TITLE}
-    assert metadata.script_json(text) == text  # the app may have escaped it already
+    assert html_meta.script_json(text) == text  # the app may have escaped it already
 
 
 # --- record.html --------------------------------------------------------------------------------
@@ -320,9 +321,9 @@ def test_record_page_embeds_schema_org_json_ld_that_parses(app, record_views):
 
 
 def test_a_script_in_a_title_is_inert_in_the_page_the_meta_tags_and_the_json_ld(app, docs, vocabulary):
-    record = read_record(SEED)
+    record = source_record(SEED)
     record.title = EVIL_TITLE
-    view = views.record_view(*document(record, vocabulary))
+    view = view_of(*document(record, vocabulary))
     html = render_record(app, view)
     assert [s.get("type") for s in html.find_all("script")] == ["application/ld+json"]
     assert html.find("b") is None
@@ -368,37 +369,39 @@ def test_stylesheet_is_served(app):
 # --- things: journals, ASJC concepts and thing.html ---------------------------------------------
 
 
+def thing_view(doc: tuple[list, str], iri: str) -> thing_page.ThingView:
+    return thing_page.thing_view(TripleIndex(doc[0]), iri, BASE)
+
+
 def test_journal_thing_view(docs):
-    graph, _ = docs["lund"]
-    journal = thing_views.thing_view(graph, BASE + "id/journal/issn-1879-0208")
+    journal = thing_view(docs["lund"], BASE + "id/journal/issn-1879-0208")
     assert (journal.label, journal.kind) == ("International Biodeterioration and Biodegradation", "Journal")
     assert [(r.label, [v.text for v in r.values]) for r in journal.rows] == [
         ("Title", ["International Biodeterioration and Biodegradation"]), ("ISSN", ["1879-0208"])]
 
 
 def test_issue_without_a_volume_is_named_after_its_journal(docs):
-    graph, _ = docs["seed"]
-    issue_iri = next(str(s) for s in graph.subjects(rdflib.RDF.type, views.FABIO.JournalIssue))
-    issue = thing_views.thing_view(graph, issue_iri)
+    triples, _ = docs["seed"]
+    issue_iri = next(t.subject.value for t in triples if t.predicate == RDF.type and t.object == FABIO.JournalIssue)
+    issue = thing_view(docs["seed"], issue_iri)
     assert (issue.label, issue.kind) == ("Europe - Asia Studies, Issue 2", "Journal issue")
     part_of = next(r for r in issue.rows if r.label == "Part of").values[0]
     assert (part_of.text, part_of.iri) == ("Europe - Asia Studies", issue_iri.rsplit("/issue/", 1)[0])
 
 
 def test_asjc_concept_thing_view(docs):
-    graph, _ = docs["seed"]
-    concept = thing_views.thing_view(graph, BASE + "id/asjc/3305")
+    concept = thing_view(docs["seed"], BASE + "id/asjc/3305")
     assert (concept.label, concept.kind) == ("Geography, Planning and Development", "ASJC subject area")
     table = {r.label: r.values for r in concept.rows}
     assert [v.text for v in table["Code"]] == ["3305"]
     assert [(v.text, v.iri) for v in table["Broader"]] == [("Social Sciences", BASE + "id/asjc/33")]
     assert table["Same concept elsewhere"][0].url.startswith("https://w3id.org/")
-    assert thing_views.thing_view(graph, BASE + "id/asjc/33").kind == "ASJC major subject area"
+    assert thing_view(docs["seed"], BASE + "id/asjc/33").kind == "ASJC major subject area"
 
 
 def test_thing_page_lists_backlinks_with_a_pager(app, docs):
-    graph, iri = docs["seed"]
-    view = thing_views.thing_view(graph, BASE + "id/asjc/3305")
+    _, iri = docs["seed"]
+    view = thing_view(docs["seed"], BASE + "id/asjc/3305")
     page = render(app, "thing.html", view=view, canonical=BASE + "doc/asjc/3305",
                   alternates=[{"label": "Turtle", "media_type": "text/turtle", "href": "/doc/asjc/3305.ttl"}],
                   backlinks=[(iri, "Law enforcement and civil society in Russia")], total=120,
@@ -495,7 +498,7 @@ def test_error_page_for_a_withdrawn_record(app):
 
 def test_only_web_links_become_links(app, record_views):
     """A record's URL is whatever a researcher typed: `javascript:` must not become a link."""
-    from kgpub.server.views import Link, Row
+    from kgpub.server.record_page import Link, Row
 
     from dataclasses import replace
 

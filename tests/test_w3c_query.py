@@ -20,8 +20,6 @@ from tests.w3c.suite import SUITES, evaluation_tests
 
 ALL_TESTS = {suite: evaluation_tests(suite) for suite in SUITES}
 RUNNABLE = [t for tests in ALL_TESTS.values() for t in tests if evaluation.runnable(t)]
-# One server loads the suites' data (about a minute): keep these tests on one xdist worker.
-pytestmark = pytest.mark.xdist_group("w3c-query")
 KNOWN_FAILURES = evaluation.known_failures()
 
 

@@ -14,14 +14,13 @@ from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from kgpub.graph import iris
 from kgpub.graph.namespaces import DATACITE, KGV, LITERAL
 
 Term = NamedNode | BlankNode | Literal
 
 EXPORT_FORMATS = ("nquads", "trig", "turtle", "jsonld", "ntriples")
 RESULT_FORMATS = ("json", "xml", "csv", "tsv", "turtle", "ntriples")
-OUTPUT_PATH = "/id/output/"  # research outputs are {base}id/output/{key} (docs/modelling.md)
-OUTPUT_GRAPH_PATH = "/graph/output/"  # and their graphs {base}graph/output/{key}
 
 
 class StoreError(Exception):
@@ -141,7 +140,7 @@ class Store(ABC):
             else:
                 identifiers = self.subjects(LITERAL.hasLiteralValue, Literal(value))
                 owners = {o for i in identifiers for o in self.subjects(DATACITE.hasIdentifier, i)}
-            outputs = sorted(o.value for o in owners if OUTPUT_PATH in o.value)
+            outputs = sorted(o.value for o in owners if iris.is_output(o.value))
             if outputs:
                 found[(scheme, value)] = outputs[0].rsplit("/", 1)[-1]
         return found

@@ -21,6 +21,7 @@ from typing import BinaryIO, Iterable, Iterator, Mapping
 import pyoxigraph
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
+from kgpub.graph import iris
 from kgpub.graph.mapping import with_digest
 from kgpub.graph.namespaces import DCTERMS, KGV, PREFIXES, XSD
 from kgpub.graph.search import SearchIndex
@@ -28,7 +29,7 @@ from kgpub.graph.sources import SourceRecords
 from kgpub.graph.store import snapshots
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.store.record_copies import RecordCopies
-from kgpub.graph.store.base import OUTPUT_GRAPH_PATH, Store, StoreError, StoreLocked, storage_problem
+from kgpub.graph.store.base import Store, StoreError, StoreLocked, storage_problem
 
 RDF_FORMATS = {
     "nquads": RdfFormat.N_QUADS,
@@ -86,7 +87,7 @@ class OxigraphReads(Store):
 
     def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
         for graph in self.db.named_graphs():
-            if isinstance(graph, NamedNode) and OUTPUT_GRAPH_PATH in graph.value:
+            if isinstance(graph, NamedNode) and iris.is_record_graph(graph):
                 yield graph, self.graph_triples(graph)
 
     def query(self, sparql: str):
@@ -238,7 +239,7 @@ class OxigraphStore(OxigraphReads):
         """A SPARQL 1.1 Update (transactional in Oxigraph), then the derived data of the record
         graphs it may have changed put right: digests, search entries, copies (updates.py)."""
         plan = plan_update(sparql, using, using_named, base_iri)
-        records = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if OUTPUT_GRAPH_PATH in g]
+        records = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if iris.is_record_graph(g)]
         # Readers trust a copy whose digest matches the graph's: drop the copies the update may
         # make stale before it runs, so that a crash in between cannot leave one trusted.
         if records is None:
@@ -259,7 +260,7 @@ class OxigraphStore(OxigraphReads):
         (write_graphs keeps search and copies in step), copy the others again, publish."""
         everything = records is None
         if everything:
-            records = [g for g in self._store.named_graphs() if isinstance(g, NamedNode) and OUTPUT_GRAPH_PATH in g.value]
+            records = [g for g in self._store.named_graphs() if isinstance(g, NamedNode) and iris.is_record_graph(g)]
         present = [g for g in records if self._store.contains_named_graph(g)]
         gone = [g for g in records if g not in present]
         self.search.remove(gone)

@@ -20,7 +20,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from kgpub.graph.namespaces import KGV
 from kgpub.graph.sqlite import Transaction, check_readable, open_database
-from kgpub.graph.store.base import OUTPUT_GRAPH_PATH
+from kgpub.graph import iris
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS records (graph TEXT PRIMARY KEY, digest TEXT NOT NULL, ntriples BLOB NOT NULL)"
 REBUILD_BATCH = 1000
@@ -50,7 +50,7 @@ class RecordCopies:
 
     def update(self, graphs: Mapping[NamedNode, list[Triple]]) -> None:
         """Copy these graphs (replacing older copies) in one transaction; non-record graphs are skipped."""
-        rows = [_row(graph, triples) for graph, triples in graphs.items() if OUTPUT_GRAPH_PATH in graph.value]
+        rows = [_row(graph, triples) for graph, triples in graphs.items() if iris.is_record_graph(graph)]
         with self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", (r for r in rows if r))
 
@@ -64,7 +64,7 @@ class RecordCopies:
         with self._transaction():
             self._db.execute("DELETE FROM records")
             while batch := list(islice(stream, REBUILD_BATCH)):
-                rows = [_row(g, t) for g, t in batch if OUTPUT_GRAPH_PATH in g.value]
+                rows = [_row(g, t) for g, t in batch if iris.is_record_graph(g)]
                 self._db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", (r for r in rows if r))
                 count += len(rows)
         return count

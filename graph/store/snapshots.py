@@ -1,7 +1,7 @@
 """Snapshots: how server processes read a store that `kgpub ingest` is writing.
 
 pyoxigraph allows one read-write opener of a database, and reading a database another process
-writes is undefined behaviour (DESIGN.md §5). So readers never open the live database. After each
+writes is undefined behaviour (docs/architecture.md, "Facts"). So readers never open the live database. After each
 committed write the writer publishes a checkpoint (`Store.backup`: hard links, about a millisecond
 even for millions of quads) and points `CURRENT` at it; readers open the checkpoint read-only and
 move to the next one when `CURRENT` changes. A checkpoint never changes, so a reader sees every

@@ -15,16 +15,14 @@ from urllib.parse import unquote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kgpub.graph import lifecycle
+from kgpub.graph import iris, lifecycle
 from kgpub.graph.lifecycle import Tombstone
-from kgpub.graph.mapping import graph_iri
 from kgpub.graph.namespaces import DCTERMS, FABIO, FOAF, PREFIXES, RDFS, SKOS, XSD
 from kgpub.graph.store.base import Store
 
 LABELS = frozenset((RDFS.label, SKOS.prefLabel, SKOS.notation, DCTERMS.title, FOAF.name))
 # What names a thing that links here (a record's title, a volume's number).
 OWNER_LABELS = frozenset((DCTERMS.title, FOAF.name, SKOS.prefLabel, RDFS.label, FABIO.hasSequenceIdentifier))
-KINDS = ("output", "journal", "person", "asjc", "type", "topic", "publisher")
 LABEL_CACHE_SIZE = 50_000
 KGV_NAMESPACE = PREFIXES["kgv"]
 
@@ -67,12 +65,12 @@ class Documents:
         return self._tombstones.get(thing.value)
 
     def output(self, key: str, doc: NamedNode, snapshot_time: dt.datetime | None) -> Document | None:
-        graph = graph_iri(self.base, key)
+        graph = iris.record_graph(self.base, key)
         stored = self.store.graph_triples(graph)
         own = [t for t in stored if t.subject != graph]
         if not own:
             return None
-        thing = NamedNode(f"{self.base}id/output/{key}")
+        thing = iris.output(self.base, key)
         stamps = [t.object.value for t in stored if t.subject == graph and t.predicate == DCTERMS.modified]
         modified = dt.datetime.fromisoformat(stamps[0]) if stamps else snapshot_time
         triples = own + self.labels_for(own) + self.about(doc, thing, modified)

@@ -1,6 +1,6 @@
 """Writes from the server: the store's one writer, opened for the duration of one write.
 
-Server processes only read snapshots (reading.py); RocksDB allows one read-write opener. So a
+Server processes only read snapshots (snapshot_view.py); RocksDB allows one read-write opener. So a
 write over HTTP opens the writer store (`open_store`) in the worker that got the request, does
 its write (which publishes a new snapshot), and closes it again. The server's processes and
 threads take turns through an exclusive `flock` on `{store}/kgpub/write.lock`, each waiting a

@@ -1,4 +1,5 @@
-"""Each server process's view of the store: the newest snapshot, checked at every request.
+"""Each request thread's view of the store: the newest snapshot, checked at every request, with
+the documents built from it and a cache of the responses it gave.
 
 Opened lazily in the process that serves (gunicorn forks workers; a database opened before the
 fork must not be shared), and moved to the next snapshot as soon as `kgpub ingest` (or any
@@ -15,9 +16,9 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from kgpub.graph.store.oxigraph import SnapshotStore
-from kgpub.server.documents import Documents
+from kgpub.server.rdf_documents import Documents
 
-EXTENSION = "kgpub.reading"  # app.extensions[EXTENSION]: {(pid, thread): Reading}
+EXTENSION = "kgpub.snapshot_views"  # app.extensions[EXTENSION]: {(pid, thread): SnapshotView}
 _lock = threading.Lock()
 
 
@@ -45,7 +46,7 @@ class ResponseCache:
 
 
 @dataclass
-class Reading:
+class SnapshotView:
     pid: int
     store: SnapshotStore
     documents: Documents
@@ -58,30 +59,30 @@ class Reading:
         return dt.datetime.fromtimestamp(int(self.snapshot) / 1e9, dt.timezone.utc).replace(microsecond=0)
 
 
-def current() -> Reading:
-    """This thread's reading: a snapshot store is not for several threads at once, so each
-    request thread of a worker keeps its own (opened on its first request)."""
-    readings = current_app.extensions.setdefault(EXTENSION, {})
+def current() -> SnapshotView:
+    """This thread's view: a snapshot store is not for several threads at once, so each request
+    thread of a worker keeps its own (opened on its first request)."""
+    views = current_app.extensions.setdefault(EXTENSION, {})
     me = (os.getpid(), threading.get_ident())
-    reading: Reading | None = readings.get(me)
-    if reading is None:
+    view: SnapshotView | None = views.get(me)
+    if view is None:
         store = SnapshotStore(current_app.config["STORE"])
         documents = Documents(store, current_app.config["BASE"], current_app.config["PAGE_SIZE"])
-        reading = Reading(os.getpid(), store, documents, store.snapshot)
+        view = SnapshotView(os.getpid(), store, documents, store.snapshot)
         with _lock:
-            readings[me] = reading
-    reading.store.refresh()
-    if reading.store.snapshot != reading.snapshot:
-        reading.documents.forget()
-        reading.responses.clear()
-        reading.snapshot = reading.store.snapshot
-    return reading
+            views[me] = view
+    view.store.refresh()
+    if view.store.snapshot != view.snapshot:
+        view.documents.forget()
+        view.responses.clear()
+        view.snapshot = view.store.snapshot
+    return view
 
 
 def close(app) -> None:
-    """Close every reading this process opened (at worker exit)."""
+    """Close every view this process opened (at worker exit)."""
     with _lock:
-        readings = app.extensions.pop(EXTENSION, {})
-    for (pid, _thread), reading in readings.items():
+        views = app.extensions.pop(EXTENSION, {})
+    for (pid, _thread), view in views.items():
         if pid == os.getpid():
-            reading.store.close()
+            view.store.close()

@@ -1,0 +1,98 @@
+"""What a run of `kgpub ingest` / `validate` / `export` tells its user: a progress bar and the
+rejections on the terminal, a summary, and the report file (one row per record)."""
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                           TimeElapsedColumn)
+
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def report_writer(path: str | None):
+    """Writes the report one row at a time, so a big run is never held in memory. A name ending
+    in .jsonl or .ndjson gets JSON Lines, written as the run goes (readable while it runs and
+    after it is killed); any other name a JSON array, written beside it and renamed into place
+    at the end (a killed run leaves the previous report whole)."""
+    if path is None:
+        yield lambda row: None
+        return
+    lines = path.lower().endswith((".jsonl", ".ndjson"))
+    written = Path(path) if lines else Path(path).with_name(Path(path).name + ".partial")
+    try:
+        out = open(written, "w", encoding="utf-8")
+    except OSError as err:
+        raise click.BadParameter(f"cannot write {path}: {err.strerror}", param_hint="--report") from None
+    with out:
+        separator = "" if lines else "[\n"
+
+        def write_row(row: dict) -> None:
+            nonlocal separator
+            out.write(separator + json.dumps(row, ensure_ascii=False) + ("\n" if lines else ""))
+            if lines:
+                out.flush()
+            else:
+                separator = ",\n"
+
+        yield write_row
+        if not lines:
+            out.write("[]\n" if separator == "[\n" else "\n]\n")
+    if not lines:
+        os.replace(written, path)
+
+
+class FileProgress:
+    """A bar over the files, and a running count of records (one file can hold thousands)."""
+
+    def __init__(self, progress: Progress, total_files: int):
+        self.progress = progress
+        self.task = progress.add_task("", total=total_files, records=0)
+        self.files_started = 0
+        self.records = 0
+
+    def next_file(self, path: Path) -> None:
+        self.progress.update(self.task, completed=self.files_started, description=path.name)
+        self.files_started += 1
+
+    def count_record(self) -> None:
+        self.records += 1
+        if self.records % 100 == 0:
+            self.progress.update(self.task, records=self.records)
+
+
+@contextmanager
+def file_progress(total_files: int, verb: str):
+    columns = (TextColumn(f"{verb} {{task.description}}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("files, {task.fields[records]} records"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+        yield FileProgress(progress, total_files)
+
+
+@contextmanager
+def count_progress(verb: str):
+    """A running count of records with the time taken, on a terminal (the total is not known
+    before the store has been read)."""
+    columns = (SpinnerColumn(), TextColumn(f"{verb}: {{task.completed}} records"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+        task = progress.add_task("", total=None)
+        yield lambda count: progress.update(task, completed=count)
+
+
+def print_rejection(outcome) -> None:
+    for problem in outcome.errors:
+        err_console.print(f"[red]rejected[/red] {escape(outcome.source)}: {escape(problem.field)}: "
+                          f"{escape(problem.message)}", highlight=False, soft_wrap=True)
+
+
+def print_summary(counts) -> None:
+    parts = [f"{counts[s]} {s}" for s in ("stored", "updated", "unchanged", "valid", "rejected") if counts[s]]
+    parts.append(f"{counts['warnings']} with warnings")
+    err_console.print(", ".join(parts) if counts else "no records found", highlight=False)
