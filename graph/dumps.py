@@ -1,15 +1,17 @@
 """Dumps of the whole store (N-Quads, Turtle and JSON-LD, gzipped), and the statistics for VoID.
 
-A dump reads a published snapshot (snapshots.py), never the live database, so it runs while the
-server serves and an ingest writes, and it sees the store as it was at one commit. Every file is
-streamed from pyoxigraph through gzip to disk: the store is never held in memory.
+A dump reads one version of the store (graph.store.dump_view): for the embedded store a published
+snapshot, never the live database, so it runs while the server serves and an ingest writes, and
+it sees the store as it was at one commit (a remote store is read graph by graph as it is). Every
+file is streamed through gzip to disk: the store is never held in memory.
 
-Layout, inside the store folder:
-    kgpub/dumps/CURRENT              name of the newest complete set of dumps
-    kgpub/dumps/{snapshot}/          kgpub.nq.gz, kgpub.ttl.gz, kgpub.jsonld.gz,
+Layout, inside the store's local folder (graph.store.local_folder: `{store}/kgpub` for the
+embedded store, this machine's cache folder for a remote one):
+    dumps/CURRENT              name of the newest complete set of dumps
+    dumps/{snapshot}/          kgpub.nq.gz, kgpub.ttl.gz, kgpub.jsonld.gz,
                                      manifest.json (sizes, SHA-256), statistics.json
-    kgpub/dumps/.lock                held by the process making dumps
-    kgpub/dumps/.requested           "dump again when you are done" (refresh_in_background)
+    dumps/.lock                held by the process making dumps
+    dumps/.requested           "dump again when you are done" (refresh_in_background)
 A set is written into a hidden folder, renamed into place whole, and then named in CURRENT, so a
 reader sees the old set or the new one, never a mix, and a file and its checksum always agree.
 The set before the newest is kept, so a download that started on it can finish.
@@ -33,8 +35,8 @@ import pyoxigraph
 from pyoxigraph import RdfFormat
 
 from kgpub.graph.dataset_stats import DatasetStatistics
-from kgpub.graph.store import snapshots
-from kgpub.graph.store.oxigraph import EXPORT_PREFIXES
+from kgpub.graph.namespaces import EXPORT_PREFIXES
+from kgpub.graph.store import StoreError, dump_view, local_folder
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -60,7 +62,7 @@ BY_FILE = {f.file: f for f in FORMATS}
 
 
 def dumps_root(store_path: str | os.PathLike) -> Path:
-    return Path(store_path) / "kgpub" / "dumps"
+    return local_folder(store_path) / "dumps"
 
 
 class DumpError(RuntimeError):
@@ -73,19 +75,14 @@ def write_dumps(store_path: str | os.PathLike) -> Path:
     """Dump the current snapshot and make it the current set of dumps; the set's folder."""
     root = dumps_root(store_path)
     root.mkdir(parents=True, exist_ok=True)
-    reader = snapshots.SnapshotReader(store_path)
     try:
-        db = reader.current()
-    except FileNotFoundError as err:
+        with dump_view(store_path) as (snapshot, quads):
+            pending = root / f".{snapshot}.{os.getpid()}.partial"
+            shutil.rmtree(pending, ignore_errors=True)
+            pending.mkdir()
+            files, statistics = _write_files(quads, pending, _snapshot_seconds(snapshot))
+    except StoreError as err:
         raise DumpError(str(err)) from None
-    try:
-        snapshot = reader.name
-        pending = root / f".{snapshot}.{os.getpid()}.partial"
-        shutil.rmtree(pending, ignore_errors=True)
-        pending.mkdir()
-        files, statistics = _write_files(db, pending, _snapshot_seconds(snapshot))
-    finally:
-        reader.close()
     made = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     _write_json(pending / MANIFEST, {"snapshot": snapshot, "made": made, "files": files})
     _write_json(pending / STATISTICS, {"snapshot": snapshot, "made": made, **statistics})
@@ -97,7 +94,7 @@ def write_dumps(store_path: str | os.PathLike) -> Path:
     return final
 
 
-def _write_files(db: pyoxigraph.Store, folder: Path, mtime: int) -> tuple[list[dict], dict]:
+def _write_files(quads, folder: Path, mtime: int) -> tuple[list[dict], dict]:
     statistics = DatasetStatistics()
     files = []
     for fmt in FORMATS:
@@ -105,7 +102,7 @@ def _write_files(db: pyoxigraph.Store, folder: Path, mtime: int) -> tuple[list[d
             counted = _CountingWriter(raw)
             # Level 6 (zlib's default): half the time of gzip's 9 for a file 3 % larger.
             with gzip.GzipFile(fileobj=counted, mode="wb", compresslevel=6, mtime=mtime, filename="") as out:
-                _serialize(db, fmt.name, out, statistics)
+                _serialize(quads(), fmt.name, out, statistics)
             raw.flush()
             os.fsync(raw.fileno())
         files.append({"file": fmt.file, "format": fmt.name, "media_type": fmt.media_type,
@@ -113,8 +110,7 @@ def _write_files(db: pyoxigraph.Store, folder: Path, mtime: int) -> tuple[list[d
     return files, statistics.as_dict()
 
 
-def _serialize(db: pyoxigraph.Store, format: str, out, statistics: DatasetStatistics) -> None:
-    quads = db.quads_for_pattern(None, None, None, None)
+def _serialize(quads, format: str, out, statistics: DatasetStatistics) -> None:
     if format == "nquads":
         pyoxigraph.serialize(statistics.counting(quads), out, RdfFormat.N_QUADS)
     elif format == "turtle":
@@ -122,7 +118,7 @@ def _serialize(db: pyoxigraph.Store, format: str, out, statistics: DatasetStatis
         # is written once per graph, which is still the same RDF graph (as `kgpub export`).
         pyoxigraph.serialize((q.triple for q in quads), out, RdfFormat.TURTLE, prefixes=EXPORT_PREFIXES)
     else:
-        db.dump(out, RdfFormat.JSON_LD)
+        pyoxigraph.serialize(quads, out, RdfFormat.JSON_LD)
 
 
 class _CountingWriter:

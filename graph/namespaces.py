@@ -62,3 +62,6 @@ FABIO, FRBR, PRISM, DCTERMS, C4O, PSO, PRO, DATACITE, LITERAL, OCO, FOAF, SKOS, 
     )
 )
 
+
+# Prefixes worth writing into Turtle/TriG exports, dumps and documents (the ones our data uses).
+EXPORT_PREFIXES = {p: iri for p, iri in PREFIXES.items() if p not in ("rdfs", "schema")}

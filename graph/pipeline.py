@@ -153,6 +153,8 @@ class Ingest:
         """Records of distinct works: merged with their other sources, mapped, validated, stored."""
         for record in records:
             self.date_citations(record)
+        if self.store is not None:
+            self.store.sources.prefetch(work_keys)
         merged = [self.merged(record, key) for record, key in zip(records, work_keys)]
         candidates = [Candidate(m, self.map(m, key)) for (m, _), key in zip(merged, work_keys)]
         # Each candidate is validated under a name of its own: two records of the same work in

@@ -68,6 +68,9 @@ class SourceRecords:
         self._db.execute("CREATE TABLE IF NOT EXISTS source (key TEXT, format TEXT, location TEXT, "
                          "imported TEXT, digest TEXT, record TEXT, PRIMARY KEY (key, format))")
 
+    def prefetch(self, keys) -> None:
+        """Nothing to do: a lookup here is an index read (a remote store reads a batch's works at once)."""
+
     def of(self, key: str) -> list[tuple[Record, Derivation]]:
         rows = self._db.execute("SELECT record, format, location, imported FROM source WHERE key = ? "
                                 "ORDER BY format", (key,)).fetchall()
@@ -77,7 +80,7 @@ class SourceRecords:
         """How `record` would be listed: with the time of the first import of this same content."""
         row = self._db.execute("SELECT imported, digest FROM source WHERE key = ? AND format = ?",
                                (key, record.source.format)).fetchone()
-        unchanged = row is not None and row[1] == _digest(_as_json(record))
+        unchanged = row is not None and row[1] == record_digest(record_text(record))
         return derivation_of(record, row[0] if unchanged else None)
 
     def keep(self, items: list[tuple[str, Record, Derivation]]) -> None:
@@ -85,8 +88,8 @@ class SourceRecords:
         the two leaves a source record the next import of the work merges again)."""
         rows = []
         for key, record, derivation in items:
-            text = _as_json(record)
-            rows.append((key, derivation.format, derivation.location, derivation.imported, _digest(text), text))
+            text = record_text(record)
+            rows.append((key, derivation.format, derivation.location, derivation.imported, record_digest(text), text))
         with Transaction(self._db, self._lock, "BEGIN IMMEDIATE"):
             self._db.executemany("INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?)", rows)
 
@@ -102,10 +105,10 @@ def derivation_of(record: Record, imported: str | None = None) -> Derivation:
     return Derivation(record.source.format or "unknown", location, imported)
 
 
-def _as_json(record: Record) -> str:
+def record_text(record: Record) -> str:
     """The record as read: what a later import is compared with."""
     return record_json.dumps(dataclasses.replace(record, problems=[], derived_from=[]))
 
 
-def _digest(text: str) -> str:
+def record_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -17,15 +17,41 @@ import click
 from kgpub import config
 from kgpub.graph import exports, importers, iris, sources
 from kgpub.graph.record import PartialDate
-from kgpub.graph.store import StoreError, StoreLocked, open_store, storage_problem
+from kgpub.graph.store import (StoreError, StoreLocked, StoreUnavailable, is_remote, open_store, storage_problem,
+                               version)
 from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
 from kgpub.run_output import count_progress, err_console, file_progress, print_rejection, print_summary, report_writer
 # The bulk loader leaves the database in many files; after this many records written, one
 # compaction (about 20 s per 100k records) makes every later read faster.
 OPTIMIZE_AFTER = 10_000
-store_option = click.option(
-    "--store", "store_dir", type=click.Path(file_okay=False), default=config.default_store_dir,
-    show_default="$KGPUB_STORE or ~/.local/share/kgpub/store", help="Folder of the embedded store.")
+
+
+def _endpoint_to_environment(ctx, param, value: str | None) -> None:
+    """Where a remote store's other endpoints are: passed on in the environment, which is how
+    graph/store/sparql_http.py reads them (in this process and in the server's workers)."""
+    if value:
+        if not is_remote(value):
+            raise click.BadParameter(f"{value!r} is not an http:// or https:// URL")
+        os.environ[param.envvar] = value
+
+
+def store_option(command):
+    """--store (a folder or a SPARQL endpoint's URL) and a remote store's other two endpoints.
+    Credentials come only from KGPUB_STORE_USER / KGPUB_STORE_PASSWORD, never the command line."""
+    for option in reversed((
+        click.option("--store", "store_dir", default=config.default_store_dir,
+                     show_default="$KGPUB_STORE or ~/.local/share/kgpub/store",
+                     help="Folder of the embedded store, or the URL of a SPARQL 1.1 query endpoint "
+                          "(any SPARQL server: docs/deploying.md)."),
+        click.option("--update-endpoint", envvar="KGPUB_UPDATE_ENDPOINT", expose_value=False,
+                     callback=_endpoint_to_environment, show_default="…/update when --store ends in /query",
+                     help="With a URL --store: the SPARQL 1.1 Update endpoint."),
+        click.option("--graph-store-endpoint", envvar="KGPUB_GRAPH_STORE_ENDPOINT", expose_value=False,
+                     callback=_endpoint_to_environment, show_default="…/store when --store ends in /query",
+                     help="With a URL --store: the SPARQL 1.1 Graph Store Protocol endpoint."),
+    )):
+        command = option(command)
+    return command
 
 
 def _checked_base(ctx, param, value: str) -> str:
@@ -64,12 +90,24 @@ def main() -> None:
         sys.exit(3)
 
 
+class StoreStopped(click.ClickException):
+    """The store stopped answering in the middle of the work (exit 2: the machine's to fix)."""
+    exit_code = 2
+
+
+def _must_exist(store_dir: str) -> None:
+    if not is_remote(store_dir) and not Path(store_dir).is_dir():
+        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
+
+
 @contextmanager
 def opened_store(store_dir: str, create: bool = False):
-    if not create and not Path(store_dir).is_dir():
-        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
+    if not create:
+        _must_exist(store_dir)
     try:
         store = open_store(store_dir)
+        if is_remote(store_dir):
+            store.check()  # down, or wrong credentials: said now, in one line, before any work
     except StoreLocked as err:
         raise click.UsageError(f"{err}: wait for it to finish (a `kgpub ingest`, `withdraw`, `merge`, or a "
                                "write over HTTP)") from None
@@ -106,13 +144,20 @@ def run_records(store, base, paths, format, report, harvest_date, verb,
     ingest = Ingest(store, base, harvest_date=harvest_date, source_priority=source_priority, batch_size=batch_size)
     counts = collections.Counter()
     with file_progress(len(files), verb) as progress, report_writer(report) as write_row:
-        for outcome in ingest.run(files, format=format, on_file=progress.next_file):
-            progress.count_record()
-            counts[outcome.status] += 1
-            counts["warnings"] += bool(outcome.warnings)
-            write_row(outcome.as_dict())
-            if outcome.status == "rejected":
-                print_rejection(outcome)
+        try:
+            for outcome in ingest.run(files, format=format, on_file=progress.next_file):
+                progress.count_record()
+                counts[outcome.status] += 1
+                counts["warnings"] += bool(outcome.warnings)
+                write_row(outcome.as_dict())
+                if outcome.status == "rejected":
+                    print_rejection(outcome)
+        except StoreUnavailable as err:
+            print_summary(counts)
+            raise StoreStopped(
+                f"{err}. The records counted above are stored; the batch in flight may be in part. Run the "
+                "same command again when the store is back: what is stored is found unchanged, the rest is "
+                "stored, nothing twice.") from None
     print_summary(counts)
     return counts
 
@@ -213,8 +258,7 @@ def dump(store_dir):
     """Write the dumps the server offers (N-Quads, Turtle, JSON-LD, gzipped) and the VoID figures."""
     from kgpub.graph import dumps
 
-    if not Path(store_dir).is_dir():
-        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
+    _must_exist(store_dir)
     try:
         folder = dumps.dump_store(store_dir)
     except dumps.DumpError as err:
@@ -266,7 +310,8 @@ def serve(store_dir, base, host, port, workers, threads, concurrent_queries, que
 
     from kgpub.server import settings as server_settings
 
-    config = server_settings.resolve({"STORE": str(Path(store_dir).resolve()), "BASE": base,
+    location = store_dir if is_remote(store_dir) else str(Path(store_dir).resolve())
+    config = server_settings.resolve({"STORE": location, "BASE": base,
                                       "QUERY_TIMEOUT": query_timeout, "CONCURRENT_QUERIES": concurrent_queries,
                                       "PROXY_HOPS": proxy_hops}, workers=workers)
     concurrent, queue = config["CONCURRENT_QUERIES"], config["QUERY_QUEUE"]
@@ -276,7 +321,11 @@ def serve(store_dir, base, host, port, workers, threads, concurrent_queries, que
                                  param_hint="--threads")
     if not query_processes:
         config["CONCURRENT_QUERIES"] = 0
-    _publish_snapshot(store_dir)
+    if is_remote(store_dir):
+        with opened_store(store_dir):
+            pass  # reachable, credentials right: said before the server starts
+    else:
+        _publish_snapshot(store_dir)
     # One folder per server, shared by its workers: the metrics (set before they are defined,
     # server/metrics.py) and the clients' query time (server/query_budget.py).
     run_dir = Path(tempfile.mkdtemp(prefix="kgpub-serve-"))
@@ -297,10 +346,7 @@ def _publish_snapshot(store_dir: str) -> None:
     """Readers need a snapshot; opening the store for writing publishes one (and finishes any
     interrupted write). If an ingest holds the store, or the store cannot be written (a read-only
     copy), its last snapshot is the one to serve."""
-    from kgpub.graph.store.snapshots import CURRENT, snapshot_root
-
-    if not Path(store_dir).is_dir():
-        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
+    _must_exist(store_dir)
     # In a process of its own: RocksDB state left in the gunicorn master would be inherited by
     # every forked worker and crash it at exit.
     spawn = multiprocessing.get_context("spawn")
@@ -308,11 +354,11 @@ def _publish_snapshot(store_dir: str) -> None:
         with ProcessPoolExecutor(1, mp_context=spawn) as pool:
             pool.submit(_open_and_close, store_dir).result()
     except StoreLocked:
-        if not (snapshot_root(store_dir) / CURRENT).exists():
+        if version(store_dir) is None:
             raise click.UsageError(f"the store at {store_dir} is being written and has no snapshot yet; "
                                    "try again when the first batch is in") from None
     except StoreError as err:
-        if not (snapshot_root(store_dir) / CURRENT).exists():
+        if version(store_dir) is None:
             raise click.UsageError(f"{err}, and it has no snapshot to serve") from None
 
 

@@ -9,7 +9,7 @@ import sqlite3
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kgpub.graph.store import storage_problem
+from kgpub.graph.store import StoreRefused, StoreUnavailable, storage_problem
 from kgpub.server.negotiation import NegotiationError
 
 STORE_ERRNOS = (errno.EIO, errno.ENOENT, errno.ENOTDIR, errno.ESTALE)
@@ -51,6 +51,10 @@ def store_failure(err: Exception) -> str | None:
     index), in words; None for an error of any other kind (a bug, a failing process spawn)."""
     if problem := storage_problem(err):
         return problem
+    if isinstance(err, StoreUnavailable):
+        return "it does not answer"
+    if isinstance(err, StoreRefused):
+        return "it refuses this server's credentials"
     if isinstance(err, sqlite3.DatabaseError):
         return "a file of it cannot be read"
     if isinstance(err, OSError) and (err.errno in STORE_ERRNOS or str(err).startswith("IO error")):  # RocksDB's

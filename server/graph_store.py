@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, request
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple
 
 from kgpub.graph import iris
-from kgpub.graph.store.oxigraph import redigested
+from kgpub.graph.store.record_updates import redigested
 from kgpub.server import auth, negotiation, snapshot_view, write_lock
 from kgpub.server.errors import error_response
 from kgpub.server.representations import CONTEXT_PATH, rdf_bytes

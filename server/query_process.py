@@ -25,8 +25,8 @@ import pyoxigraph
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
 from kgpub.graph.sparql_text import has_dataset_clause
-from kgpub.graph.store.oxigraph import EXPORT_PREFIXES
-from kgpub.graph.store.snapshots import SnapshotReader
+from kgpub.graph.namespaces import EXPORT_PREFIXES
+from kgpub.graph.store import open_query_reader
 from kgpub.server.sparql_formats import GRAPH_FORMATS
 
 STACK_BYTES = 256 * 1024 * 1024
@@ -66,14 +66,16 @@ class Answer:
     message: str = ""  # for errors
 
 
-def run(store: pyoxigraph.Store, job: QueryJob) -> Answer:
-    """Evaluate one job on a store and write its response body (in the query process).
+def run(engine, job: QueryJob) -> Answer:
+    """Evaluate one job and write its response body (in the query process, or in the server for
+    a remote store). `engine` is what Store.query_engine gives: a pyoxigraph store of a snapshot,
+    or a remote server's queries shaped like one.
 
     pyoxigraph writes every body (in Rust: many times faster than building rows in Python). The
     row cap is kept by first writing SELECT results as SPARQL TSV and graphs as N-Triples, where
     each row or triple is one line (newlines in values are escaped), and stopping the writer one
     line past the cap; the other formats are converted from those lines, again by pyoxigraph."""
-    result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+    result = engine.query(job.query, base_iri=job.base_iri, **_dataset(job))
     if isinstance(result, pyoxigraph.QueryBoolean):
         if job.results_format is None:
             return _not_acceptable("ask")
@@ -200,7 +202,7 @@ def leave_the_network() -> bool:
 
 
 def _answer_jobs(conn, store_path: str) -> None:
-    reader = SnapshotReader(store_path)
+    reader = open_query_reader(store_path)
     try:
         while True:
             try:
@@ -212,10 +214,10 @@ def _answer_jobs(conn, store_path: str) -> None:
         reader.close()
 
 
-def answer(store: pyoxigraph.Store, job: QueryJob) -> Answer:
+def answer(engine, job: QueryJob) -> Answer:
     """The job's answer, errors included (what a query process sends back)."""
     try:
-        return run(store, job)
+        return run(engine, job)
     except SyntaxError as err:
         return Answer(400, "text/plain", b"", message=f"the query is not valid SPARQL: {err}")
     except MemoryError:

@@ -9,11 +9,13 @@ import os
 import threading
 import time
 from contextlib import contextmanager
+from functools import partial
 from typing import Callable, Iterator
 
 from flask import Response, current_app, request
 from werkzeug.http import HTTP_STATUS_CODES
 
+from kgpub.graph.store import StoreTimeout
 from kgpub.server import metrics, query_process, snapshot_view
 from kgpub.server.errors import error_response
 from kgpub.server.query_pool import ClientBusy, QueryBusy, QueryPool
@@ -63,11 +65,22 @@ def query_slot(client: str) -> Iterator[Callable[[QueryJob], Answer]]:
     none is free in time. Without query processes (`kgpub serve --no-query-processes`, only to
     measure what they cost: bench/sparql.py) the request thread itself, with no limit."""
     config = current_app.config
+    store = snapshot_view.current().store
+    if store.answers_queries:  # a remote server runs them; our side waits at most the time limit
+        yield partial(remote_answer, store.query_engine(config["QUERY_TIMEOUT"]))
+        return
     if not config["CONCURRENT_QUERIES"]:
-        yield lambda job: query_process.answer(snapshot_view.current().store.db, job)
+        yield partial(query_process.answer, store.query_engine(None))
         return
     with pool().process(client, config["QUERY_QUEUE_WAIT"]) as process:
         yield lambda job: process.run(job, config["QUERY_TIMEOUT"])
+
+
+def remote_answer(engine, job: QueryJob) -> Answer:
+    try:
+        return query_process.answer(engine, job)
+    except StoreTimeout:
+        raise QueryTimeout() from None
 
 
 def answer_response(answer: Answer) -> Response:

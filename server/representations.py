@@ -14,7 +14,7 @@ from pyld import jsonld
 from pyoxigraph import Triple
 
 from kgpub import ontology
-from kgpub.graph.store.oxigraph import EXPORT_PREFIXES
+from kgpub.graph.namespaces import EXPORT_PREFIXES
 from kgpub.server.negotiation import JSONLD_EXPANDED, Format
 
 CONTEXT_PATH = "/context/v1.jsonld"

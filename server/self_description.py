@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from itertools import islice
 
 import pyoxigraph
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file
@@ -18,7 +17,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from kgpub import shapes as shapes_package
 from kgpub.graph import dumps, iris
 from kgpub.graph.namespaces import RDF, RDFS, XSD, Namespace
-from kgpub.graph.store.oxigraph import EXPORT_PREFIXES
+from kgpub.graph.namespaces import EXPORT_PREFIXES
 from kgpub.server import linked_data, snapshot_view
 from kgpub.server.dataset_description import DCAT, NO_FIGURES_YET, SPDX, VOID, dcat_triples, void_triples
 from kgpub.server.errors import error_response
@@ -134,8 +133,7 @@ def shapes(name: str):
 
 def example_resources() -> list[NamedNode]:
     """A few record IRIs: the first record graphs of the snapshot, named as their records."""
-    graphs = (g for g in snapshot_view.current().store.db.named_graphs() if isinstance(g, NamedNode))
-    return list(islice((iris.output_of_graph(g) for g in graphs if iris.is_record_graph(g)), 3))
+    return [iris.output_of_graph(g) for g in snapshot_view.current().store.record_graph_names(limit=3)]
 
 
 def _negotiate(path: str, suffix: str) -> Format:

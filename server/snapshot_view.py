@@ -1,5 +1,5 @@
-"""Each request thread's view of the store: the newest snapshot, checked at every request, with
-the documents built from it and a cache of the responses it gave.
+"""Each request thread's view of the store: the newest snapshot (the store's version), checked at
+every request, with the documents built from it and a cache of the responses it gave.
 
 Opened lazily in the process that serves (gunicorn forks workers; a database opened before the
 fork must not be shared), and moved to the next snapshot as soon as `kgpub ingest` (or any
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from kgpub.graph.store.oxigraph import SnapshotStore
+from kgpub.graph.store import Store, open_reader
 from kgpub.server.rdf_documents import Documents
 
 EXTENSION = "kgpub.snapshot_views"  # app.extensions[EXTENSION]: {(pid, thread): SnapshotView}
@@ -48,7 +48,7 @@ class ResponseCache:
 @dataclass
 class SnapshotView:
     pid: int
-    store: SnapshotStore
+    store: Store
     documents: Documents
     snapshot: str
     responses: ResponseCache = field(default_factory=ResponseCache)
@@ -66,7 +66,7 @@ def current() -> SnapshotView:
     me = (os.getpid(), threading.get_ident())
     view: SnapshotView | None = views.get(me)
     if view is None:
-        store = SnapshotStore(current_app.config["STORE"])
+        store = open_reader(current_app.config["STORE"])
         documents = Documents(store, current_app.config["BASE"], current_app.config["PAGE_SIZE"])
         view = SnapshotView(os.getpid(), store, documents, store.snapshot)
         with _lock:

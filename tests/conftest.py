@@ -34,14 +34,18 @@ def pytest_configure(config):
 
 
 class Cli:
-    """Runs `kgpub` as a user would, in a subprocess, against one store folder."""
+    """Runs `kgpub` as a user would, in a subprocess, against one store: a folder, or the URL of
+    a SPARQL server (then `env` holds its other endpoints and credentials, `work` is a folder for
+    reports and logs)."""
 
-    def __init__(self, store: Path):
+    def __init__(self, store: Path | str, work: Path | None = None, env: dict | None = None):
         self.store = store
+        self.work = work or Path(store).parent
+        self.env = env or {}
 
     def __call__(self, *args: str, check_exit: int | None = 0, env: dict | None = None,
                  **kwargs) -> subprocess.CompletedProcess:
-        env = {**os.environ, "KGPUB_STORE": str(self.store), "KGPUB_BASE": BASE, **(env or {})}
+        env = {**os.environ, "KGPUB_STORE": str(self.store), "KGPUB_BASE": BASE, **self.env, **(env or {})}
         result = subprocess.run([sys.executable, "-m", "kgpub", *args], capture_output=True,
                                 text=True, env=env, timeout=600, **kwargs)
         if check_exit is not None and result.returncode != check_exit:
@@ -51,7 +55,7 @@ class Cli:
 
     def ingest(self, *paths, check_exit: int | None = 0, report: Path | None = None,
                options: tuple[str, ...] = ()) -> list[dict]:
-        report = report or self.store.parent / "report.json"
+        report = report or self.work / "report.json"
         self("ingest", "--report", str(report), *options, *map(str, paths), check_exit=check_exit)
         return json.loads(report.read_text())
 
@@ -69,10 +73,10 @@ class Server:
         self.cli = cli
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE, **(env or {})}
+        env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE, **cli.env, **(env or {})}
         if page_size:
             env["KGPUB_PAGE_SIZE"] = str(page_size)
-        self.log = open(cli.store.parent / "server.log", "w+")
+        self.log = open(cli.work / f"server-{self.port}.log", "w+")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kgpub", "serve", "--port", str(self.port), "--workers", str(workers), *args],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -288,3 +292,29 @@ def web(site_store) -> App:
     app = App(site_store)
     app.iris = site_store.iris
     return app
+
+
+# --- real SPARQL servers behind the remote store (tests/sparql_servers.py) ---------------------
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    from sparql_servers import OxigraphServer
+
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    from sparql_servers import VirtuosoServer
+
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+def remote_cli(server, work: Path) -> Cli:
+    """A Cli on an emptied remote server, with a cache folder of its own."""
+    server.clear()
+    return Cli(server.query_url, work=work, env={**server.env, "KGPUB_CACHE": str(work / "cache")})

@@ -57,6 +57,15 @@ def test_the_import_contracts_can_fail(tmp_path):
     assert "kgpub.graph.reaches_up -> kgpub.server.errors" in result.stdout
 
 
+def test_nothing_outside_the_store_package_imports_a_backend(tmp_path):
+    """A server module that opens the Oxigraph backend itself breaks the port contract."""
+    layout = installed_layout(tmp_path, copy=("server",))
+    (layout / "kgpub" / "server" / "reaches_in.py").write_text("from kgpub.graph.store.oxigraph import SnapshotStore\n")
+    result = lint_imports(layout)
+    assert result.returncode == 1
+    assert "kgpub.server.reaches_in -> kgpub.graph.store.oxigraph" in result.stdout
+
+
 SPELLED = re.compile(r"(id|graph)/output")
 
 
@@ -77,8 +86,6 @@ def test_no_module_but_iris_spells_the_iri_scheme():
 # Where pyoxigraph's Store may be named outside the backend package graph/store/, and why.
 STORE_ALLOWED = {
     "graph/validate.py": "an in-memory dataset is the SHACL engine's scratch space, not the store",
-    "graph/dumps.py": "writes the dumps from an Oxigraph snapshot (issue 13 moves it behind the port)",
-    "server/query_process.py": "answers from an Oxigraph snapshot (issue 13 moves it behind the port)",
 }
 
 

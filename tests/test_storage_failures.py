@@ -18,7 +18,7 @@ from bench import synthetic
 from conftest import BASE, PURE_API, SEED, Cli, free_port
 from kgpub import cli as kgpub_cli
 from kgpub.graph import sqlite
-from kgpub.graph.store import oxigraph
+from kgpub.graph.store import oxigraph, oxigraph_folder
 from kgpub.server import health, write_lock
 from kgpub.server.app import create_app
 
@@ -116,7 +116,7 @@ def test_a_write_over_http_on_a_full_disk_says_so_at_once(app, monkeypatch):
     def full(location):
         raise oxigraph.StoreError(f"cannot open the store at {location}: the disk is full")
 
-    monkeypatch.setattr(write_lock, "open_store", full)
+    monkeypatch.setattr(oxigraph_folder, "OxigraphStore", full)
     started = time.monotonic()
     response = app.test_client().post("/ingest", data=SEED.read_bytes(), headers={
         "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain", "Accept": "text/plain"})
@@ -129,7 +129,7 @@ def test_a_write_while_another_process_holds_the_store_waits_then_says_so(app, m
     def locked(location):
         raise oxigraph.StoreLocked(f"cannot open the store at {location}: another process is writing it")
 
-    monkeypatch.setattr(write_lock, "open_store", locked)
+    monkeypatch.setattr(oxigraph_folder, "OxigraphStore", locked)
     monkeypatch.setattr(write_lock, "WAIT_SECONDS", 0.3)
     response = app.test_client().post("/ingest", data=SEED.read_bytes(), headers={
         "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain", "Accept": "text/plain"})

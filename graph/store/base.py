@@ -50,6 +50,14 @@ def storage_problem(err: BaseException) -> str | None:
 
 
 class Store(ABC):
+    """The port every backend implements: reads of record graphs and triples, atomic writes of
+    whole graphs, SPARQL, a version token (`snapshot`), the search index (`search`) and the
+    source records of merged works (`sources`). Backends: oxigraph.py (embedded), remote.py."""
+
+    # True when the backend answers public SPARQL queries itself, under a time limit (a remote
+    # server: query_engine); False when the server must run them in query processes it can kill.
+    answers_queries = False
+
     @abstractmethod
     def graph_digest(self, graph: NamedNode) -> str | None:
         """The graph's `kgv:contentDigest` (graph/mapping.py), or None when it is not stored."""
@@ -62,6 +70,14 @@ class Store(ABC):
     def triples(self, subject: Term | None = None, predicate: NamedNode | None = None,
                 obj: Term | None = None) -> Iterator[Triple]:
         """Triples matching the pattern in any graph, each once."""
+
+    @abstractmethod
+    def record_graph_names(self, limit: int | None = None) -> list[NamedNode]:
+        """The names of the record graphs (iris.is_record_graph), all of them or the first `limit`."""
+
+    def graphs_triples(self, graphs: list[NamedNode]) -> dict[NamedNode, list[Triple]]:
+        """Several graphs' triples (those that are stored), in as few reads as the backend can."""
+        return {g: self.graph_triples(g) for g in graphs if self.has_graph(g)}
 
     @abstractmethod
     def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
@@ -110,6 +126,25 @@ class Store(ABC):
 
     def optimize(self) -> None:
         """Reorganise storage for reading after a large load (where the store has such a thing)."""
+
+    @property
+    def snapshot(self) -> str:
+        """The version token: a new one after every committed write (readers' caches are keyed by
+        it; for the embedded store, the name of the published snapshot)."""
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """Move to the newest version (at the start of each request)."""
+
+    def check(self) -> None:
+        """Read a little of everything a request reads; raises what a request would meet."""
+        self.query("ASK { ?s ?p ?o }")
+
+    def query_engine(self, timeout: float):
+        """For a backend that answers_queries: an object whose `query(text, base_iri=…,
+        default_graph=…, named_graphs=…, use_default_graph_as_union=…)` answers like
+        pyoxigraph.Store.query, giving up after timeout seconds."""
+        raise NotImplementedError
 
     def publish_snapshot(self) -> None:
         """Make everything committed visible to the server's readers now (the embedded store's

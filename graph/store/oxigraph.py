@@ -12,32 +12,26 @@ see snapshots.py and docs/serving.md).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
+from itertools import islice
 import os
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
 import pyoxigraph
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
 from kgpub.graph import iris
-from kgpub.graph.mapping import with_digest
-from kgpub.graph.namespaces import DCTERMS, KGV, PREFIXES, XSD
+from kgpub.graph.namespaces import EXPORT_PREFIXES, KGV
 from kgpub.graph.search import SearchIndex
 from kgpub.graph.sources import SourceRecords
 from kgpub.graph.store import snapshots
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.store.record_copies import RecordCopies
 from kgpub.graph.store.base import Store, StoreError, StoreLocked, storage_problem
+from kgpub.graph.store.formats import RDF_FORMATS, write_quads
+from kgpub.graph.store.record_updates import settle_after_update, stamped
 
-RDF_FORMATS = {
-    "nquads": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-    "turtle": RdfFormat.TURTLE,
-    "jsonld": RdfFormat.JSON_LD,
-    "ntriples": RdfFormat.N_TRIPLES,
-}
 QUERY_RESULT_FORMATS = {
     "json": QueryResultsFormat.JSON,
     "xml": QueryResultsFormat.XML,
@@ -48,8 +42,6 @@ SEARCH_FILE = "search.sqlite"  # in {store}/kgpub/, beside the snapshots
 COPIES_FILE = "records.sqlite"
 SOURCES_FILE = "sources.sqlite"  # the source records each work was merged from (graph/sources.py)
 JOURNAL_SUFFIX = ".kgpub-journal"  # {store}.kgpub-journal.json: the graphs; .nq: their old content
-# Prefixes worth writing into Turtle/TriG exports (the ones our data uses).
-EXPORT_PREFIXES = {p: iri for p, iri in PREFIXES.items() if p not in ("rdfs", "schema")}
 
 
 class OxigraphReads(Store):
@@ -98,6 +90,10 @@ class OxigraphReads(Store):
         except (OSError, RuntimeError, ValueError) as err:
             raise StoreError(f"the query failed: {err}") from None
 
+    def query_engine(self, timeout: float | None) -> pyoxigraph.Store:
+        """Without a limit: pyoxigraph cannot stop a query (server/query_process.py can)."""
+        return self.db
+
     def query_to(self, sparql: str, output: BinaryIO, format: str | None) -> None:
         result = self.query(sparql)
         try:  # results are computed while they are written, so evaluation errors surface here
@@ -116,16 +112,18 @@ class OxigraphReads(Store):
             raise StoreError(f"the query failed: {err}") from None
 
     def export(self, output: BinaryIO, format: str) -> None:
-        rdf_format = RDF_FORMATS[format]
-        if rdf_format.supports_datasets:
-            self.db.dump(output, rdf_format, prefixes=EXPORT_PREFIXES if format == "trig" else None)
+        if RDF_FORMATS[format].supports_datasets:  # Oxigraph's own dump, the fastest
+            prefixes = EXPORT_PREFIXES if format == "trig" else None
+            self.db.dump(output, RDF_FORMATS[format], prefixes=prefixes)
             return
-        # Formats without graphs get the triples of every graph, streamed. A triple that several
-        # record graphs share (a journal's title) is written once per graph: still the same RDF
-        # graph, and no set of every triple held in memory to drop the repeats.
-        triples = (q.triple for q in self.db.quads_for_pattern(None, None, None, None))
-        prefixes = EXPORT_PREFIXES if format == "turtle" else None
-        pyoxigraph.serialize(triples, output, rdf_format, prefixes=prefixes)
+        write_quads(self.db.quads_for_pattern(None, None, None, None), output, format)
+
+    def record_graph_names(self, limit: int | None = None) -> list[NamedNode]:
+        graphs = (g for g in self.db.named_graphs() if isinstance(g, NamedNode) and iris.is_record_graph(g))
+        return list(islice(graphs, limit))
+
+    def graphs_triples(self, graphs: list[NamedNode]) -> dict[NamedNode, list[Triple]]:
+        return {g: self.graph_triples(g) for g in graphs if self.db.contains_named_graph(g)}
 
 
 class OxigraphStore(OxigraphReads):
@@ -191,11 +189,11 @@ class OxigraphStore(OxigraphReads):
         self._write_journal(graphs, replaced)
         for graph in replaced:
             self._store.remove_graph(graph)
-        stamped = _stamped(graphs) if stamp else graphs
-        self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, g) for g, ts in stamped.items() for t in ts)
+        stamped_graphs = stamped(graphs) if stamp else graphs
+        self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, g) for g, ts in stamped_graphs.items() for t in ts)
         self._store.flush()
         self.search.update(graphs)
-        self.copies.update(stamped)
+        self.copies.update(stamped_graphs)
         self._commit()
 
     def _write_journal(self, graphs: Iterable[NamedNode], replaced: list[NamedNode]) -> None:
@@ -256,26 +254,12 @@ class OxigraphStore(OxigraphReads):
             self._settle_after_update(records)
 
     def _settle_after_update(self, records: list[NamedNode] | None) -> None:
-        """Re-digest the record graphs (None: all of them), rewrite those whose digest changed
-        (write_graphs keeps search and copies in step), copy the others again, publish."""
-        everything = records is None
-        if everything:
-            records = [g for g in self._store.named_graphs() if isinstance(g, NamedNode) and iris.is_record_graph(g)]
-        present = [g for g in records if self._store.contains_named_graph(g)]
-        gone = [g for g in records if g not in present]
+        """Digests put right (record_updates.py; write_graphs keeps search and copies in step for
+        the graphs it rewrites), the other derived data after them, a snapshot published."""
+        changed, unchanged, gone = settle_after_update(self, records)
         self.search.remove(gone)
         self.copies.remove(gone)
-        changed, unchanged = {}, {}
-        for graph in present:
-            triples = self.graph_triples(graph)
-            fresh = redigested(graph, triples)
-            if fresh[-1].object.value == self.graph_digest(graph):
-                unchanged[graph] = triples
-            else:
-                changed[graph] = fresh
-        if changed:
-            self.write_graphs(changed)  # publishes a snapshot
-        if everything:
+        if records is None:
             self.search.rebuild(self.output_graphs())
             self.copies.rebuild(self.output_graphs())
         else:
@@ -291,6 +275,10 @@ class OxigraphStore(OxigraphReads):
 
     def publish_snapshot(self) -> None:
         snapshots.publish(self._store, self.path)
+
+    @property
+    def snapshot(self) -> str:
+        return (snapshots.snapshot_root(self.path) / snapshots.CURRENT).read_text().strip()
 
     def optimize(self) -> None:
         self._store.optimize()
@@ -362,18 +350,6 @@ class SnapshotStore(OxigraphReads):
         self._reader.close()
 
 
-def redigested(graph: NamedNode, triples: Iterable[Triple]) -> list[Triple]:
-    """A record graph with its content digest computed again, after a change made outside the
-    mapping; the store's bookkeeping (the old digest, the modified stamp) left out."""
-    content = [t for t in triples if not (t.subject == graph and t.predicate in (KGV.contentDigest, DCTERMS.modified))]
-    return with_digest(graph, content)
-
-
 def _sync(stream) -> None:
     stream.flush()
     os.fsync(stream.fileno())
-
-
-def _stamped(graphs: dict[NamedNode, list[Triple]]) -> dict[NamedNode, list[Triple]]:
-    stamp = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
-    return {graph: [Triple(graph, DCTERMS.modified, stamp), *triples] for graph, triples in graphs.items()}

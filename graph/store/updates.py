@@ -1,4 +1,4 @@
-"""SPARQL Update on the embedded store: which graphs an update touches, and the protocol's dataset.
+"""SPARQL Update, for every backend: which graphs an update touches, and the protocol's dataset.
 
 The store keeps derived data beside the records (search index, record copies, content digests),
 so before an update runs it must know which record graphs the update may change. rdflib's update

@@ -1,0 +1,350 @@
+"""A remote store: any SPARQL 1.1 server, over the standard protocols only (sparql_http.py).
+
+One record = one named graph, as in the embedded store, replaced whole by one Update request
+(`DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } }`), or by one Graph Store `PUT` when it
+is too big for one update: a server runs one request as one transaction, so a reader sees the old
+graph or the new one. A batch goes in requests of at most UPDATE_TRIPLES triples, never splitting
+a graph.
+
+What the embedded store keeps in side files lives in the remote store too, in graphs of their
+own under `urn:kgpub:`, so that every kgpub machine pointed at the same store sees the same state:
+  urn:kgpub:state    the version token: a new one after every write (readers' caches follow it)
+  urn:kgpub:sources  the source records each work was merged from (remote_sources.py)
+  urn:kgpub:graphs   the graphs kgpub wrote, which exports and dumps hold (a server has graphs
+                     of its own: Virtuoso's system graphs)
+  urn:kgpub:removed  record graphs removed, with when (what a search index follows)
+  urn:kgpub:default  what the embedded store keeps in its default graph (Graph Store ?default)
+The search index is derived data each machine keeps for itself (remote_search.py).
+
+The server's default graph must be the union of its named graphs, as kgpub's endpoint promises
+(docs/sparql.md): Virtuoso, GraphDB and Stardog query it so; Oxigraph Server needs
+`--union-default-graph`; Fuseki `tdb2:unionDefaultGraph true`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import time
+from typing import BinaryIO, Iterable, Iterator, Mapping
+
+import pyoxigraph
+from pyoxigraph import (BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple)
+
+from kgpub.graph import iris
+from kgpub.graph.namespaces import DCTERMS, KGV, XSD
+from kgpub.graph.store import remote_copies
+from kgpub.graph.store.base import Store, StoreError
+from kgpub.graph.store.formats import write_quads
+from kgpub.graph.store.record_updates import settle_after_update, stamped
+from kgpub.graph.store.remote_search import FollowingSearch, cache_folder
+from kgpub.graph.store.remote_sources import RemoteSources
+from kgpub.graph.store.sparql_http import Endpoints, QueryRefused, SparqlClient
+from kgpub.graph.store.updates import UpdateError, plan_update
+
+_VIRTUOSO_BNODE = re.compile(rb'(?<=[">])nodeID://')
+INTERNAL = "urn:kgpub:"
+STATE = NamedNode("urn:kgpub:state")
+REMOVED = NamedNode("urn:kgpub:removed")
+GRAPHS = NamedNode("urn:kgpub:graphs")  # the graphs kgpub wrote: the data (other graphs are the server's own)
+PUBLISHED = NamedNode("urn:kgpub:published")
+DEFAULT = NamedNode("urn:kgpub:default")
+# Triples per Update request: Virtuoso 7 refuses an update that compiles to more than 10,000
+# lines of SQL (about 1,200 triples); a graph bigger than that goes whole by a Graph Store PUT.
+UPDATE_TRIPLES = 800
+READ_CHUNK = 200  # graphs per read of many graphs (Virtuoso answers at most 10,000 rows)
+VERSION_SECONDS = 1.0  # a reader asks for the version token at most this often (the freshness bound)
+SELECT_JSON = "application/sparql-results+json"
+GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
+RESULTS_ACCEPT = f"{SELECT_JSON}, application/sparql-results+xml;q=0.9, {GRAPH_ACCEPT}"
+MEDIA = {"json": SELECT_JSON, "xml": "application/sparql-results+xml", "csv": "text/csv",
+         "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ntriples": "application/n-triples"}
+
+
+class RemoteStore(Store):
+    answers_queries = True
+
+    def __init__(self, endpoints: Endpoints):
+        self.client = SparqlClient(endpoints)
+        self.location = endpoints.query
+        self._version: tuple[float, str] | None = None  # (asked at, token)
+        self.sources = RemoteSources(self)
+
+    @functools.cached_property
+    def search(self) -> FollowingSearch:
+        """This machine's search index, following the store (opened when first searched)."""
+        return FollowingSearch(self, cache_folder(self.location))
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def select(self, sparql: str, timeout: float | None = None) -> list[list]:
+        """The rows of a SELECT, each a list of terms (None where unbound)."""
+        response = self.client.query(sparql, SELECT_JSON, timeout)
+        solutions = pyoxigraph.parse_query_results(readable(response.content), QueryResultsFormat.JSON)
+        names = [v.value for v in solutions.variables]
+        return [[row[name] for name in names] for row in solutions]
+
+    def graph_digest(self, graph: NamedNode) -> str | None:
+        rows = self.select(f"SELECT ?d WHERE {{ GRAPH {graph} {{ {graph} {KGV.contentDigest} ?d }} }}")
+        return rows[0][0].value if rows else None
+
+    def graph_triples(self, graph: NamedNode) -> list[Triple]:
+        return self.graphs_triples([graph]).get(graph, [])
+
+    def graphs_triples(self, graphs: list[NamedNode]) -> dict[NamedNode, list[Triple]]:
+        """Several graphs' triples, from their verbatim copies where they are valid (remote_copies.py),
+        else as the server gives them; graphs missing from the store are left out."""
+        if not graphs:
+            return {}
+        found = {g: remote_copies.read_copy(text.value) for g, text in self.select(remote_copies.copies_query(graphs))}
+        rest = " ".join(str(g) for g in graphs if g not in found)
+        if rest:
+            for g, s, p, o in self.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {rest} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+                found.setdefault(g, []).append(Triple(s, p, o))
+        return found
+
+    def has_graph(self, graph: NamedNode) -> bool:
+        return self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+
+    def _ask(self, sparql: str) -> bool:
+        response = self.client.query(sparql, SELECT_JSON)
+        return bool(pyoxigraph.parse_query_results(response.content, QueryResultsFormat.JSON))
+
+    def default_graph_triples(self) -> list[Triple]:
+        return self.graph_triples(DEFAULT)
+
+    def triples(self, subject=None, predicate=None, obj=None) -> Iterator[Triple]:
+        if isinstance(subject, BlankNode) or isinstance(obj, BlankNode):
+            return iter(())  # a blank node cannot be named in a query to another server
+        s, p, o = (str(t) if t is not None else v for t, v in ((subject, "?s"), (predicate, "?p"), (obj, "?o")))
+        return iter(self._pattern(s, p, o))
+
+    def _pattern(self, s: str, p: str, o: str) -> list[Triple]:
+        variables = [v for v in (s, p, o) if v.startswith("?")] or ["?g"]
+        rows = self.select(f"SELECT DISTINCT {' '.join(variables)} WHERE {{ GRAPH ?g {{ {s} {p} {o} }} "
+                           f"FILTER(!STRSTARTS(STR(?g), '{INTERNAL}')) }}")
+        triples = []
+        for row in rows:
+            bound = dict(zip(variables, row))
+            terms = [bound[t] if t.startswith("?") else _term(t) for t in (s, p, o)]
+            triples.append(Triple(*terms))
+        return triples
+
+    def subjects(self, predicate: NamedNode, obj) -> set[NamedNode]:
+        return {t.subject for t in self.triples(None, predicate, obj)}
+
+    def objects(self, subject: NamedNode, predicate: NamedNode) -> set:
+        return {t.object for t in self.triples(subject, predicate, None)}
+
+    def record_graph_names(self, limit: int | None = None) -> list[NamedNode]:
+        """(Each record graph holds its own digest: the graphs that do are the candidates.)"""
+        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g {KGV.contentDigest} ?d }} }}")
+        names = sorted((g for (g,) in rows if iris.is_record_graph(g)), key=lambda g: g.value)
+        return names[:limit] if limit is not None else names
+
+    def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
+        names = self.record_graph_names()
+        for start in range(0, len(names), READ_CHUNK):
+            chunk = names[start:start + READ_CHUNK]
+            found = self.graphs_triples(chunk)
+            yield from ((g, found[g]) for g in chunk if g in found)
+
+    def query(self, sparql: str, timeout: float | None = None, params: Iterable[tuple[str, str]] = ()):
+        """pyoxigraph result objects for a query the remote server answers."""
+        response = self.client.query(sparql, RESULTS_ACCEPT, timeout, params=params)
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+        body = readable(response.content)
+        if kind == SELECT_JSON:
+            return pyoxigraph.parse_query_results(body, QueryResultsFormat.JSON)
+        if kind == "application/sparql-results+xml":
+            return pyoxigraph.parse_query_results(body, QueryResultsFormat.XML)
+        rdf_format = RdfFormat.TURTLE if kind == "text/turtle" else RdfFormat.N_TRIPLES
+        return _Triples(pyoxigraph.parse(body, rdf_format))
+
+    def query_engine(self, timeout: float) -> TimedQueries:
+        return TimedQueries(self, timeout)
+
+    def query_to(self, sparql: str, output: BinaryIO, format: str | None) -> None:
+        accept = MEDIA.get(format) if format else RESULTS_ACCEPT
+        if accept is None:
+            raise StoreError(f"unknown result format {format}")
+        response = self.client.query(sparql, accept, stream=True)
+        for chunk in response.iter_content(64 * 1024):
+            output.write(chunk)
+
+    def data_quads(self) -> Iterator[pyoxigraph.Quad]:
+        """Every record and vocabulary graph's quads, read a few hundred graphs at a time (no one
+        answer holds the whole store); kgpub's own graphs (urn:kgpub:) are not data and stay out."""
+        rows = self.select(f"SELECT ?g WHERE {{ GRAPH {GRAPHS} {{ ?g {PUBLISHED} ?yes }} }}")
+        names = sorted((g for (g,) in rows if isinstance(g, NamedNode)), key=lambda g: g.value)
+        for start in range(0, len(names), READ_CHUNK):
+            for graph, triples in self.graphs_triples(names[start:start + READ_CHUNK]).items():
+                yield from (pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        yield from (pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.DefaultGraph())
+                    for t in self.default_graph_triples())
+
+    def export(self, output: BinaryIO, format: str) -> None:
+        write_quads(self.data_quads(), output, format)
+
+    # --- the version token --------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> str:
+        """The store's version token (nanoseconds of the last write), asked again at most every
+        VERSION_SECONDS: what readers' caches are keyed by."""
+        now = time.monotonic()
+        if self._version is None or now - self._version[0] >= VERSION_SECONDS:
+            rows = self.select(f"SELECT ?v WHERE {{ GRAPH {STATE} {{ {STATE} {KGV.version} ?v }} }}")
+            token = max((r[0].value for r in rows), key=int, default="0")
+            self._version = (now, token)
+        return self._version[1]
+
+    def refresh(self) -> None:
+        """Nothing to open again: every read goes to the server (the token follows by itself)."""
+
+    def check(self) -> None:
+        self._ask("ASK { ?s ?p ?o }")
+
+    def _bump_version(self) -> str:
+        token = str(time.time_ns())
+        self.client.update(f"DROP SILENT GRAPH {STATE} ;\n"
+                           f"INSERT DATA {{ GRAPH {STATE} {{ {STATE} {KGV.version} \"{token}\" }} }}")
+        self._version = None
+        return token
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]], stamp: bool = True) -> None:
+        graphs = {graph: list(triples) for graph, triples in graphs.items()}
+        written = stamped(graphs) if stamp else graphs
+        request, size = [], 0
+        for graph, triples in written.items():
+            if len(triples) > UPDATE_TRIPLES and self.client.endpoints.graph_store:
+                self.client.put_graph(graph.value, _ntriples(triples).encode("utf-8"))
+                self.client.update(_bookkept(graph, triples))
+                continue
+            if request and size + len(triples) > UPDATE_TRIPLES:
+                self.client.update(" ;\n".join(request))
+                request, size = [], 0
+            request.append(_replace(graph, triples))
+            size += len(triples)
+        if request:
+            self.client.update(" ;\n".join(request))
+        self._bump_version()
+
+    def remove_graphs(self, graphs: Iterable[NamedNode]) -> None:
+        graphs = list(graphs)
+        if not graphs:
+            return
+        now = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+        log = [Triple(g, DCTERMS.modified, now) for g in graphs]
+        drops = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs)
+        self.client.update(f"{drops} ;\n{_replace_nodes(REMOVED, graphs, log)} ;\n"
+                           f"{_replace_nodes(GRAPHS, graphs, [])} ;\n{_replace_nodes(remote_copies.GRAPH, graphs, [])}")
+        self._bump_version()
+
+    def removed_since(self, since: str | None) -> list[tuple[NamedNode, str]]:
+        after = f'FILTER(?t >= "{since}"^^{XSD.dateTime})' if since else ""
+        rows = self.select(f"SELECT ?g ?t WHERE {{ GRAPH {REMOVED} {{ ?g {DCTERMS.modified} ?t }} {after} }}")
+        return [(g, t.value) for g, t in rows]
+
+    def replace_nodes(self, graph: NamedNode, nodes: list[NamedNode], triples: list[Triple]) -> None:
+        """In one of kgpub's own graphs: drop what these nodes said, add these triples."""
+        self.client.update(_replace_nodes(graph, nodes, triples))
+
+    def write_default_graph(self, triples: Iterable[Triple], replace: bool) -> None:
+        data = _ntriples(list(triples))
+        drop = f"DROP SILENT GRAPH {DEFAULT} ;\n" if replace else ""
+        self.client.update(f"{drop}INSERT DATA {{ GRAPH {DEFAULT} {{ {data} }} }}")
+        self._bump_version()
+
+    def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = (),
+               base_iri: str | None = None) -> None:
+        """The update sent as it came, with the protocol's dataset as the protocol's parameters;
+        then the digests of the record graphs it may have changed put right, and the graphs it
+        named registered as data (an update over any graph, `GRAPH ?g`, registers nothing new)."""
+        plan = plan_update(sparql, (), (), base_iri)  # refuses LOAD; names the graphs it may change
+        params = [("using-graph-uri", g) for g in using] + [("using-named-graph-uri", g) for g in using_named]
+        try:
+            self.client.update(sparql, params=params)
+        except QueryRefused as err:
+            raise UpdateError(str(err)) from None
+        finally:
+            records = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if iris.is_record_graph(g)]
+            settle_after_update(self, records)
+            named = [NamedNode(g) for g in plan.graphs or () if not g.startswith(INTERNAL)]
+            present = [g for g in named if self.has_graph(g)]
+            if present:
+                self.client.update(_registered(present))
+            self._bump_version()
+
+    def close(self) -> None:
+        if "search" in self.__dict__:
+            self.search.close()
+        self.client.close()
+
+
+class TimedQueries:
+    """Public queries sent to the remote server, shaped like pyoxigraph.Store.query (what
+    server/query_process.run evaluates), the protocol's dataset as the protocol's parameters."""
+
+    def __init__(self, store: RemoteStore, timeout: float):
+        self.store, self.timeout = store, timeout
+
+    def query(self, sparql: str, base_iri: str | None = None, default_graph=None, named_graphs=None,
+              use_default_graph_as_union: bool = False):
+        params = [("default-graph-uri", g.value) for g in default_graph or ()]
+        params += [("named-graph-uri", g.value) for g in named_graphs or ()]
+        if base_iri:
+            sparql = f"BASE <{base_iri}>\n{sparql}"
+        return self.store.query(sparql, timeout=self.timeout, params=params)
+
+
+class _Triples:
+    """A graph result read from the server, shaped like pyoxigraph's QueryTriples (iterable,
+    serializable)."""
+
+    def __init__(self, triples):
+        self._triples = list(triples)
+
+    def __iter__(self):
+        return iter(self._triples)
+
+    def serialize(self, output=None, format=RdfFormat.N_TRIPLES):
+        return pyoxigraph.serialize(self._triples, output, format)
+
+
+def readable(body: bytes) -> bytes:
+    """Virtuoso names blank nodes in results `nodeID://b10001`, which is not a blank node label
+    (pyoxigraph refuses it): the prefix is dropped."""
+    return _VIRTUOSO_BNODE.sub(b"", body)
+
+
+def _replace(graph: NamedNode, triples: list[Triple]) -> str:
+    return (f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{_ntriples(triples)}}} }} ;\n"
+            + _bookkept(graph, triples))
+
+
+def _bookkept(graph: NamedNode, triples: list[Triple]) -> str:
+    """What kgpub notes of a graph it has just written: registered as data, its verbatim copy."""
+    copy = remote_copies.copy_triples(graph, triples)
+    return f"{_registered([graph])} ;\n{_replace_nodes(remote_copies.GRAPH, [graph], copy)}"
+
+
+def _registered(graphs: list[NamedNode]) -> str:
+    return f"INSERT DATA {{ GRAPH {GRAPHS} {{ {' '.join(f'{g} {PUBLISHED} true .' for g in graphs)} }} }}"
+
+
+def _replace_nodes(graph: NamedNode, nodes: list[NamedNode], triples: list[Triple]) -> str:
+    values = " ".join(str(n) for n in nodes)
+    delete = f"DELETE {{ GRAPH {graph} {{ ?n ?p ?o }} }} WHERE {{ VALUES ?n {{ {values} }} GRAPH {graph} {{ ?n ?p ?o }} }}"
+    return f"{delete} ;\nINSERT DATA {{ GRAPH {graph} {{ {_ntriples(triples)} }} }}" if triples else delete
+
+
+def _ntriples(triples: list[Triple]) -> str:
+    return pyoxigraph.serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
+
+
+def _term(text: str):
+    """A term written as in N-Triples (how str() of a pyoxigraph term reads) back to the term."""
+    return next(iter(pyoxigraph.parse(f"<urn:x> <urn:x> {text} .", RdfFormat.N_TRIPLES))).object
