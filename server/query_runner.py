@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from flask import Response, current_app, request
 from werkzeug.http import HTTP_STATUS_CODES
 
-from kgpub.graph.store import StoreTimeout
+from kgpub.graph.store import StoreTimeout, StoreUnavailable
 from kgpub.server import metrics, query_process, snapshot_view
 from kgpub.server.errors import error_response
 from kgpub.server.query_pool import ClientBusy, QueryBusy, QueryPool
@@ -77,16 +77,22 @@ def query_slot(client: str) -> Iterator[Callable[[QueryJob], Answer]]:
 
 
 def remote_answer(engine, job: QueryJob) -> Answer:
+    """A remote store's answer. Past the time limit, a 503 like a query process's; a server that
+    gave up on the query (5xx: Virtuoso refuses a query whose estimated cost is past its limit),
+    a 503 in the server's words."""
     try:
         return query_process.answer(engine, job)
     except StoreTimeout:
         raise QueryTimeout() from None
+    except StoreUnavailable as err:
+        return Answer(503, "text/plain", b"", message=f"the store could not answer the query: {err}")
 
 
 def answer_response(answer: Answer) -> Response:
     if answer.status != 200:
+        retry = {"Retry-After": str(current_app.config["RETRY_AFTER"])} if answer.status == 503 else None
         return error_response(answer.status, HTTP_STATUS_CODES.get(answer.status, "Error"), answer.message,
-                              kind="text/plain")
+                              kind="text/plain", headers=retry)
     response = Response(answer.body, mimetype=answer.media_type.split(";")[0])
     if "charset" in answer.media_type or answer.media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"

@@ -95,7 +95,9 @@ class VirtuosoServer(SparqlServer):
         self.isql_port, self.port = free_port(), free_port()
         self.query_url = f"http://127.0.0.1:{self.port}/sparql"
         self.update_url = f"http://127.0.0.1:{self.port}/sparql-auth"
-        self.env = {"KGPUB_UPDATE_ENDPOINT": self.update_url, "KGPUB_STORE_USER": "dba",
+        self.env = {"KGPUB_UPDATE_ENDPOINT": self.update_url,
+                    "KGPUB_GRAPH_STORE_ENDPOINT": f"http://127.0.0.1:{self.port}/sparql-graph-crud-auth",
+                    "KGPUB_STORE_USER": "dba",
                     "KGPUB_STORE_PASSWORD": VIRTUOSO_PASSWORD}
         (folder / "virtuoso.ini").write_text(virtuoso_ini(folder, self.isql_port, self.port))
         self.start()

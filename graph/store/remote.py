@@ -57,6 +57,7 @@ VERSION_SECONDS = 1.0  # a reader asks for the version token at most this often 
 SELECT_JSON = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
 RESULTS_ACCEPT = f"{SELECT_JSON}, application/sparql-results+xml;q=0.9, {GRAPH_ACCEPT}"
+_VERSIONS: dict[str, tuple[float, str]] = {}  # store URL -> (when asked, version token)
 MEDIA = {"json": SELECT_JSON, "xml": "application/sparql-results+xml", "csv": "text/csv",
          "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ntriples": "application/n-triples"}
 
@@ -67,7 +68,6 @@ class RemoteStore(Store):
     def __init__(self, endpoints: Endpoints):
         self.client = SparqlClient(endpoints)
         self.location = endpoints.query
-        self._version: tuple[float, str] | None = None  # (asked at, token)
         self.sources = RemoteSources(self)
 
     @functools.cached_property
@@ -191,13 +191,14 @@ class RemoteStore(Store):
     @property
     def snapshot(self) -> str:
         """The store's version token (nanoseconds of the last write), asked again at most every
-        VERSION_SECONDS: what readers' caches are keyed by."""
+        VERSION_SECONDS: what readers' caches are keyed by. Known at once in the process that
+        wrote (the token is kept per store URL, for every RemoteStore of the process)."""
         now = time.monotonic()
-        if self._version is None or now - self._version[0] >= VERSION_SECONDS:
+        known = _VERSIONS.get(self.location)
+        if known is None or now - known[0] >= VERSION_SECONDS:
             rows = self.select(f"SELECT ?v WHERE {{ GRAPH {STATE} {{ {STATE} {KGV.version} ?v }} }}")
-            token = max((r[0].value for r in rows), key=int, default="0")
-            self._version = (now, token)
-        return self._version[1]
+            known = _VERSIONS[self.location] = (now, max((r[0].value for r in rows), key=int, default="0"))
+        return known[1]
 
     def refresh(self) -> None:
         """Nothing to open again: every read goes to the server (the token follows by itself)."""
@@ -209,7 +210,7 @@ class RemoteStore(Store):
         token = str(time.time_ns())
         self.client.update(f"DROP SILENT GRAPH {STATE} ;\n"
                            f"INSERT DATA {{ GRAPH {STATE} {{ {STATE} {KGV.version} \"{token}\" }} }}")
-        self._version = None
+        _VERSIONS[self.location] = (time.monotonic(), token)
         return token
 
     # --- writing ----------------------------------------------------------------------------
@@ -265,17 +266,24 @@ class RemoteStore(Store):
         named registered as data (an update over any graph, `GRAPH ?g`, registers nothing new)."""
         plan = plan_update(sparql, (), (), base_iri)  # refuses LOAD; names the graphs it may change
         params = [("using-graph-uri", g) for g in using] + [("using-named-graph-uri", g) for g in using_named]
+        records = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if iris.is_record_graph(g)]
+        # The copies of what the update may change are dropped first: a copy whose digest still
+        # matches would hide the change (remote_copies.py).
+        self.client.update(f"DROP SILENT GRAPH {remote_copies.GRAPH}" if records is None
+                           else _replace_nodes(remote_copies.GRAPH, records, []))
         try:
             self.client.update(sparql, params=params)
         except QueryRefused as err:
             raise UpdateError(str(err)) from None
         finally:
-            records = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if iris.is_record_graph(g)]
-            settle_after_update(self, records)
+            _, unchanged, _ = settle_after_update(self, records)
+            bookkeeping = [_bookkept(g, ts) for g, ts in unchanged.items()]
             named = [NamedNode(g) for g in plan.graphs or () if not g.startswith(INTERNAL)]
             present = [g for g in named if self.has_graph(g)]
             if present:
-                self.client.update(_registered(present))
+                bookkeeping.append(_registered(present))
+            if bookkeeping:
+                self.client.update(" ;\n".join(bookkeeping))
             self._bump_version()
 
     def close(self) -> None:

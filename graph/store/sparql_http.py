@@ -23,7 +23,8 @@ from kgpub.graph.store.base import StoreError
 
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 120.0  # a batch of record graphs written, a dump's page read
-RETRIES = Retry(total=4, connect=4, read=2, status=3, backoff_factor=0.3, allowed_methods=None,
+# A read that timed out is not tried again: the server may still be at it.
+RETRIES = Retry(total=4, connect=4, read=False, status=3, backoff_factor=0.3, allowed_methods=None,
                 status_forcelist=(500, 502, 503, 504), raise_on_status=False)
 POOL_SIZE = 16  # gunicorn threads of one worker share the session
 
