@@ -80,6 +80,9 @@ def main() -> None:
     except Exception as err:
         if os.environ.get("KGPUB_DEBUG"):
             raise
+        if isinstance(err, StoreError):  # a remote store refusing or gone mid-command: said, exit 2
+            err_console.print(f"kgpub: {err}", highlight=False, markup=False, soft_wrap=True)
+            sys.exit(2)
         if problem := storage_problem(err):  # the machine's to fix, not a bug: exit 2, one line
             where = f" ({err.filename})" if getattr(err, "filename", None) else ""
             err_console.print(f"kgpub: {problem}{where}: {err}. What was stored before is intact; fix it and run "
@@ -101,13 +104,13 @@ def _must_exist(store_dir: str) -> None:
 
 
 @contextmanager
-def opened_store(store_dir: str, create: bool = False):
+def opened_store(store_dir: str, create: bool = False, writes: bool = False):
     if not create:
         _must_exist(store_dir)
     try:
         store = open_store(store_dir)
         if is_remote(store_dir):
-            store.check()  # down, or wrong credentials: said now, in one line, before any work
+            store.check(write=create or writes)  # down, or wrong credentials: said now, in one line, before any work
     except StoreLocked as err:
         raise click.UsageError(f"{err}: wait for it to finish (a `kgpub ingest`, `withdraw`, `merge`, or a "
                                "write over HTTP)") from None
@@ -379,7 +382,7 @@ def withdraw(store_dir, base, reason, record):
     """Take a record down: its IRI answers 410 Gone with the reason from now on."""
     from kgpub.graph import lifecycle
 
-    with opened_store(store_dir) as store:
+    with opened_store(store_dir, writes=True) as store:
         try:
             stone = lifecycle.withdraw(store, base, iris.output_key(base, record), reason)
         except lifecycle.LifecycleError as err:
@@ -396,7 +399,7 @@ def merge(store_dir, base, duplicate, survivor):
     """Fold DUPLICATE into SURVIVOR: the duplicate's IRI answers 301 to the survivor's."""
     from kgpub.graph import lifecycle
 
-    with opened_store(store_dir) as store:
+    with opened_store(store_dir, writes=True) as store:
         try:
             stone = lifecycle.merge(store, base, iris.output_key(base, duplicate), iris.output_key(base, survivor))
         except lifecycle.LifecycleError as err:

@@ -61,6 +61,7 @@ class OxigraphServer(SparqlServer):
     def __init__(self, folder: Path):
         binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
         required_client("Oxigraph Server", binary is not None, "pip install oxigraph; the test extras have it")
+        folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.binary = binary
         self.port = free_port()

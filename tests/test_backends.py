@@ -77,7 +77,7 @@ def test_ingest_reports_stored_unchanged_updated_and_rejected(backend, tmp_path)
     assert Counter(r["status"] for r in first) == {"stored": 21}
     assert Counter(r["status"] for r in load(backend)) == {"unchanged": 21}
     changed = tmp_path / "changed.txt"
-    changed.write_text(SEED.read_text().replace("Europe", "Europa", 1))
+    changed.write_text(SEED.read_text().replace("40 Scopus citations", "41 Scopus citations"))
     [updated] = backend.ingest(changed)
     assert updated["status"] == "updated"
     broken = tmp_path / "broken.txt"

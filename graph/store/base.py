@@ -136,8 +136,9 @@ class Store(ABC):
     def refresh(self) -> None:
         """Move to the newest version (at the start of each request)."""
 
-    def check(self) -> None:
-        """Read a little of everything a request reads; raises what a request would meet."""
+    def check(self, write: bool = False) -> None:
+        """Read a little of everything a request reads (and with write, try a write that changes
+        nothing); raises what a request would meet."""
         self.query("ASK { ?s ?p ?o }")
 
     def query_engine(self, timeout: float):

@@ -315,8 +315,9 @@ class SnapshotStore(OxigraphReads):
     def refresh(self) -> None:
         self._db = self._reader.current()
 
-    def check(self) -> None:
-        """Read a little of every file a request reads; raises what a request would meet."""
+    def check(self, write: bool = False) -> None:
+        """Read a little of every file a request reads; raises what a request would meet (a
+        snapshot is never written)."""
         self._db.query("ASK { ?s ?p ?o }")
         self.search.check()
         if self.copies:

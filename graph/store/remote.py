@@ -203,8 +203,10 @@ class RemoteStore(Store):
     def refresh(self) -> None:
         """Nothing to open again: every read goes to the server (the token follows by itself)."""
 
-    def check(self) -> None:
+    def check(self, write: bool = False) -> None:
         self._ask("ASK { ?s ?p ?o }")
+        if write:  # the credentials, where a server asks for them: an update that changes nothing
+            self.client.update(f"DROP SILENT GRAPH <{INTERNAL}probe>")
 
     def _bump_version(self) -> str:
         token = str(time.time_ns())
