@@ -58,8 +58,13 @@ def tombstone(store: Store, iri: str) -> Tombstone | None:
 def tombstones(store: Store, base: str) -> dict[str, Tombstone]:
     """Every tombstone, by IRI: the whole lifecycle graph in one read (it holds one entry per
     withdrawn or merged record, so it stays small)."""
-    subjects = {t.subject.value for t in _lifecycle_triples(store, iris.graph(base, iris.LIFECYCLE_GRAPH))}
-    return {iri: stone for iri in subjects if (stone := tombstone(store, iri)) is not None}
+    about: dict[str, dict[NamedNode, list]] = {}
+    for t in _lifecycle_triples(store, iris.graph(base, iris.LIFECYCLE_GRAPH)):
+        about.setdefault(t.subject.value, {}).setdefault(t.predicate, []).append(t.object.value)
+    return {iri: Tombstone(iri, dt.datetime.fromisoformat(min(fields[PROV.invalidatedAtTime])),
+                           next(iter(fields.get(KGV.withdrawalReason, [])), None),
+                           next(iter(fields.get(DCTERMS.isReplacedBy, [])), None))
+            for iri, fields in about.items() if PROV.invalidatedAtTime in fields}
 
 
 def withdraw(store: Store, base: str, key: str, reason: str) -> Tombstone:

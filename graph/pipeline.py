@@ -162,13 +162,16 @@ class Ingest:
         findings = self.validator.validate(
             {f"urn:kgpub:candidate:{n}": c.mapped.triples for n, c in enumerate(candidates) if c.mapped})
         outcomes, accepted, sources = [], {}, []
+        if self.store is not None:  # read for the whole batch at once: a remote store answers each read over HTTP
+            buried = lifecycle.tombstones(self.store, self.base)
+            digests = self.store.graph_digests([c.mapped.graph for c in candidates if c.mapped])
         for n, candidate in enumerate(candidates):
             outcome = self.judge(candidate, findings.get(f"urn:kgpub:candidate:{n}", []))
             if outcome.status != "rejected" and self.store is not None:
-                self.refuse_if_buried(outcome)
+                self.refuse_if_buried(outcome, buried)
             if outcome.status != "rejected" and self.store is not None:
                 mapped = candidate.mapped
-                outcome.status = self.change_kind(mapped, accepted)
+                outcome.status = self.change_kind(mapped, accepted, digests)
                 sources.append((mapped.key, records[n], merged[n][1]))
                 if outcome.status != "unchanged":
                     accepted[mapped.graph] = mapped.triples
@@ -233,9 +236,10 @@ class Ingest:
         iri = mapped.iri.value if mapped else None
         return Outcome(str(record.source), status, iri if not errors else None, errors, warnings)
 
-    def refuse_if_buried(self, outcome: Outcome) -> None:
+    @staticmethod
+    def refuse_if_buried(outcome: Outcome, buried: dict[str, lifecycle.Tombstone]) -> None:
         """A withdrawn or merged record stays down: re-importing its source must not revive it."""
-        stone = lifecycle.tombstone(self.store, outcome.iri)
+        stone = buried.get(outcome.iri)
         if stone is None:
             return
         if stone.replaced_by:
@@ -246,10 +250,11 @@ class Ingest:
         outcome.errors.append(Problem("record", message))
         outcome.status, outcome.iri = "rejected", None
 
-    def change_kind(self, mapped: MappedRecord, pending: dict[NamedNode, list]) -> str:
+    @staticmethod
+    def change_kind(mapped: MappedRecord, pending: dict[NamedNode, list], digests: dict[NamedNode, str]) -> str:
         if mapped.graph in pending:
             return "updated"
-        stored_digest = self.store.graph_digest(mapped.graph)
+        stored_digest = digests.get(mapped.graph)
         if stored_digest is None:
             return "stored"
         return "unchanged" if stored_digest == mapped.digest else "updated"

@@ -92,6 +92,7 @@ class VirtuosoServer(SparqlServer):
 
     def __init__(self, folder: Path):
         required_client("Virtuoso", Path(VIRTUOSO).exists(), "apt-get install virtuoso-opensource; .ci/run does")
+        folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.isql_port, self.port = free_port(), free_port()
         self.query_url = f"http://127.0.0.1:{self.port}/sparql"

@@ -62,6 +62,10 @@ class Store(ABC):
     def graph_digest(self, graph: NamedNode) -> str | None:
         """The graph's `kgv:contentDigest` (graph/mapping.py), or None when it is not stored."""
 
+    def graph_digests(self, graphs: list[NamedNode]) -> dict[NamedNode, str]:
+        """The digests of those of these graphs that are stored, in as few reads as the backend can."""
+        return {g: d for g in graphs if (d := self.graph_digest(g)) is not None}
+
     @abstractmethod
     def graph_triples(self, graph: NamedNode) -> list[Triple]:
         """Everything in one named graph (empty when there is no such graph)."""
@@ -176,7 +180,12 @@ class Store(ABC):
             else:
                 identifiers = self.subjects(LITERAL.hasLiteralValue, Literal(value))
                 owners = {o for i in identifiers for o in self.subjects(DATACITE.hasIdentifier, i)}
-            outputs = sorted(o.value for o in owners if iris.is_output(o.value))
-            if outputs:
-                found[(scheme, value)] = outputs[0].rsplit("/", 1)[-1]
+            if key := output_key(owners):
+                found[(scheme, value)] = key
         return found
+
+
+def output_key(owners) -> str | None:
+    """The key of the first research output among the things an identity claim names."""
+    outputs = sorted(o.value for o in owners if iris.is_output(o.value))
+    return outputs[0].rsplit("/", 1)[-1] if outputs else None

@@ -26,15 +26,16 @@ import datetime as dt
 import functools
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
 import pyoxigraph
 from pyoxigraph import (BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple)
 
 from kgpub.graph import iris
-from kgpub.graph.namespaces import DCTERMS, KGV, XSD
+from kgpub.graph.namespaces import DATACITE, DCTERMS, KGV, LITERAL, XSD
 from kgpub.graph.store import remote_copies
-from kgpub.graph.store.base import Store, StoreError
+from kgpub.graph.store.base import Store, StoreError, output_key
 from kgpub.graph.store.formats import write_quads
 from kgpub.graph.store.record_updates import settle_after_update, stamped
 from kgpub.graph.store.remote_search import FollowingSearch, cache_folder
@@ -48,6 +49,8 @@ STATE = NamedNode("urn:kgpub:state")
 REMOVED = NamedNode("urn:kgpub:removed")
 GRAPHS = NamedNode("urn:kgpub:graphs")  # the graphs kgpub wrote: the data (other graphs are the server's own)
 PUBLISHED = NamedNode("urn:kgpub:published")
+TRUE = Literal("true", datatype=XSD.boolean)
+PUT_THREADS = 4  # Graph Store PUTs in flight at once
 DEFAULT = NamedNode("urn:kgpub:default")
 # Triples per Update request: Virtuoso 7 refuses an update that compiles to more than 10,000
 # lines of SQL (about 1,200 triples); a graph bigger than that goes whole by a Graph Store PUT.
@@ -87,6 +90,36 @@ class RemoteStore(Store):
     def graph_digest(self, graph: NamedNode) -> str | None:
         rows = self.select(f"SELECT ?d WHERE {{ GRAPH {graph} {{ {graph} {KGV.contentDigest} ?d }} }}")
         return rows[0][0].value if rows else None
+
+    def graph_digests(self, graphs: list[NamedNode]) -> dict[NamedNode, str]:
+        found = {}
+        for start in range(0, len(graphs), READ_CHUNK):
+            values = " ".join(str(g) for g in graphs[start:start + READ_CHUNK])
+            rows = self.select(f"SELECT ?g ?d WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g {KGV.contentDigest} ?d }} }}")
+            found.update((g, d.value) for g, d in rows)
+        return found
+
+    def find_outputs(self, claims: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """As Store.find_outputs, in a few queries for a whole batch of claims."""
+        claims = set(claims)
+        strong = self._owners(sorted({v for s, v in claims if s != "content"}),
+                              f"GRAPH ?g1 {{ ?i {LITERAL.hasLiteralValue} ?v }} GRAPH ?g2 {{ ?o {DATACITE.hasIdentifier} ?i }}")
+        weak = self._owners(sorted({v for s, v in claims if s == "content"}),
+                            f"GRAPH ?g {{ ?o {KGV.contentKey} ?v }} "
+                            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?o {DATACITE.hasIdentifier} ?x }} }}")
+        found = {}
+        for scheme, value in claims:
+            if key := output_key((weak if scheme == "content" else strong).get(value, ())):
+                found[(scheme, value)] = key
+        return found
+
+    def _owners(self, values: list[str], pattern: str) -> dict[str, set[NamedNode]]:
+        owners: dict[str, set[NamedNode]] = {}
+        for start in range(0, len(values), READ_CHUNK):
+            literals = " ".join(str(Literal(v)) for v in values[start:start + READ_CHUNK])
+            for value, owner in self.select(f"SELECT ?v ?o WHERE {{ VALUES ?v {{ {literals} }} {pattern} }}"):
+                owners.setdefault(value.value, set()).add(owner)
+        return owners
 
     def graph_triples(self, graph: NamedNode) -> list[Triple]:
         return self.graphs_triples([graph]).get(graph, [])
@@ -218,22 +251,41 @@ class RemoteStore(Store):
     # --- writing ----------------------------------------------------------------------------
 
     def write_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]], stamp: bool = True) -> None:
-        graphs = {graph: list(triples) for graph, triples in graphs.items()}
-        written = stamped(graphs) if stamp else graphs
+        """Each graph replaced whole by one request: a Graph Store PUT where there is a Graph Store
+        endpoint (several at a time; Virtuoso takes them 3× faster than INSERT DATA), else updates
+        of at most UPDATE_TRIPLES triples. Registered as data first (an export of a graph not yet
+        written holds nothing of it), old copies dropped before and new ones written after (a crash
+        in between leaves the triples to be read, never a stale copy)."""
+        written = {graph: list(triples) for graph, triples in graphs.items()}
+        written = stamped(written) if stamp else written
+        names = list(written)
+        self.replace_nodes(GRAPHS, names, [Triple(g, PUBLISHED, TRUE) for g in names])
+        self.replace_nodes(remote_copies.GRAPH, names, [])
+        if self.client.endpoints.graph_store:
+            with ThreadPoolExecutor(PUT_THREADS) as pool:
+                list(pool.map(lambda item: self.client.put_graph(item[0].value, _ntriples(item[1]).encode("utf-8")),
+                              written.items()))
+        else:
+            self._send([_replace(g, ts) for g, ts in written.items()], [len(ts) for ts in written.values()])
+        copies = [t for g, ts in written.items() for t in remote_copies.copy_triples(g, ts)]
+        self._insert(remote_copies.GRAPH, copies)
+        self._bump_version()
+
+    def _insert(self, graph: NamedNode, triples: list[Triple]) -> None:
+        for start in range(0, len(triples), UPDATE_TRIPLES):
+            self.client.update(f"INSERT DATA {{ GRAPH {graph} {{ {_ntriples(triples[start:start + UPDATE_TRIPLES])} }} }}")
+
+    def _send(self, operations: list[str], sizes: list[int]) -> None:
+        """Update operations sent together, at most UPDATE_TRIPLES triples a request."""
         request, size = [], 0
-        for graph, triples in written.items():
-            if len(triples) > UPDATE_TRIPLES and self.client.endpoints.graph_store:
-                self.client.put_graph(graph.value, _ntriples(triples).encode("utf-8"))
-                self.client.update(_bookkept(graph, triples))
-                continue
-            if request and size + len(triples) > UPDATE_TRIPLES:
+        for operation, triples in zip(operations, sizes):
+            if request and size + triples > UPDATE_TRIPLES:
                 self.client.update(" ;\n".join(request))
                 request, size = [], 0
-            request.append(_replace(graph, triples))
-            size += len(triples)
+            request.append(operation)
+            size += triples
         if request:
             self.client.update(" ;\n".join(request))
-        self._bump_version()
 
     def remove_graphs(self, graphs: Iterable[NamedNode]) -> None:
         graphs = list(graphs)
@@ -252,8 +304,20 @@ class RemoteStore(Store):
         return [(g, t.value) for g, t in rows]
 
     def replace_nodes(self, graph: NamedNode, nodes: list[NamedNode], triples: list[Triple]) -> None:
-        """In one of kgpub's own graphs: drop what these nodes said, add these triples."""
-        self.client.update(_replace_nodes(graph, nodes, triples))
+        """In one of kgpub's own graphs: drop what these nodes said, add these triples (about
+        them), a few hundred nodes and at most UPDATE_TRIPLES triples a request."""
+        about: dict[NamedNode, list[Triple]] = {node: [] for node in nodes}
+        for triple in triples:
+            about[triple.subject].append(triple)
+        chunk: list[NamedNode] = []
+        for node in about:
+            if chunk and (len(chunk) >= READ_CHUNK or
+                          sum(len(about[n]) for n in chunk) + len(about[node]) > UPDATE_TRIPLES):
+                self.client.update(_replace_nodes(graph, chunk, [t for n in chunk for t in about[n]]))
+                chunk = []
+            chunk.append(node)
+        if chunk:
+            self.client.update(_replace_nodes(graph, chunk, [t for n in chunk for t in about[n]]))
 
     def write_default_graph(self, triples: Iterable[Triple], replace: bool) -> None:
         data = _ntriples(list(triples))
@@ -279,13 +343,11 @@ class RemoteStore(Store):
             raise UpdateError(str(err)) from None
         finally:
             _, unchanged, _ = settle_after_update(self, records)
-            bookkeeping = [_bookkept(g, ts) for g, ts in unchanged.items()]
+            copies = [t for g, ts in unchanged.items() for t in remote_copies.copy_triples(g, ts)]
+            self.replace_nodes(remote_copies.GRAPH, list(unchanged), copies)
             named = [NamedNode(g) for g in plan.graphs or () if not g.startswith(INTERNAL)]
             present = [g for g in named if self.has_graph(g)]
-            if present:
-                bookkeeping.append(_registered(present))
-            if bookkeeping:
-                self.client.update(" ;\n".join(bookkeeping))
+            self.replace_nodes(GRAPHS, present, [Triple(g, PUBLISHED, TRUE) for g in present])
             self._bump_version()
 
     def close(self) -> None:
@@ -331,18 +393,7 @@ def readable(body: bytes) -> bytes:
 
 
 def _replace(graph: NamedNode, triples: list[Triple]) -> str:
-    return (f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{_ntriples(triples)}}} }} ;\n"
-            + _bookkept(graph, triples))
-
-
-def _bookkept(graph: NamedNode, triples: list[Triple]) -> str:
-    """What kgpub notes of a graph it has just written: registered as data, its verbatim copy."""
-    copy = remote_copies.copy_triples(graph, triples)
-    return f"{_registered([graph])} ;\n{_replace_nodes(remote_copies.GRAPH, [graph], copy)}"
-
-
-def _registered(graphs: list[NamedNode]) -> str:
-    return f"INSERT DATA {{ GRAPH {GRAPHS} {{ {' '.join(f'{g} {PUBLISHED} true .' for g in graphs)} }} }}"
+    return f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{_ntriples(triples)}}} }}"
 
 
 def _replace_nodes(graph: NamedNode, nodes: list[NamedNode], triples: list[Triple]) -> str:
