@@ -17,41 +17,13 @@ import click
 from kgpub import config
 from kgpub.graph import exports, importers, iris, sources
 from kgpub.graph.record import PartialDate
-from kgpub.graph.store import (StoreError, StoreLocked, StoreUnavailable, is_remote, open_store, storage_problem,
-                               version)
+from kgpub.graph.store import StoreError, StoreLocked, StoreUnavailable, is_remote, open_store, storage_problem, version
 from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
 from kgpub.run_output import count_progress, err_console, file_progress, print_rejection, print_summary, report_writer
+from kgpub.store_options import StoreStopped, must_exist, opened_store, store_option
 # The bulk loader leaves the database in many files; after this many records written, one
 # compaction (about 20 s per 100k records) makes every later read faster.
 OPTIMIZE_AFTER = 10_000
-
-
-def _endpoint_to_environment(ctx, param, value: str | None) -> None:
-    """Where a remote store's other endpoints are: passed on in the environment, which is how
-    graph/store/sparql_http.py reads them (in this process and in the server's workers)."""
-    if value:
-        if not is_remote(value):
-            raise click.BadParameter(f"{value!r} is not an http:// or https:// URL")
-        os.environ[param.envvar] = value
-
-
-def store_option(command):
-    """--store (a folder or a SPARQL endpoint's URL) and a remote store's other two endpoints.
-    Credentials come only from KGPUB_STORE_USER / KGPUB_STORE_PASSWORD, never the command line."""
-    for option in reversed((
-        click.option("--store", "store_dir", default=config.default_store_dir,
-                     show_default="$KGPUB_STORE or ~/.local/share/kgpub/store",
-                     help="Folder of the embedded store, or the URL of a SPARQL 1.1 query endpoint "
-                          "(any SPARQL server: docs/deploying.md)."),
-        click.option("--update-endpoint", envvar="KGPUB_UPDATE_ENDPOINT", expose_value=False,
-                     callback=_endpoint_to_environment, show_default="…/update when --store ends in /query",
-                     help="With a URL --store: the SPARQL 1.1 Update endpoint."),
-        click.option("--graph-store-endpoint", envvar="KGPUB_GRAPH_STORE_ENDPOINT", expose_value=False,
-                     callback=_endpoint_to_environment, show_default="…/store when --store ends in /query",
-                     help="With a URL --store: the SPARQL 1.1 Graph Store Protocol endpoint."),
-    )):
-        command = option(command)
-    return command
 
 
 def _checked_base(ctx, param, value: str) -> str:
@@ -91,35 +63,6 @@ def main() -> None:
         err_console.print(f"kgpub: unexpected error: {err!r}. Run again with KGPUB_DEBUG=1 to see where.",
                           highlight=False, markup=False)
         sys.exit(3)
-
-
-class StoreStopped(click.ClickException):
-    """The store stopped answering in the middle of the work (exit 2: the machine's to fix)."""
-    exit_code = 2
-
-
-def _must_exist(store_dir: str) -> None:
-    if not is_remote(store_dir) and not Path(store_dir).is_dir():
-        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
-
-
-@contextmanager
-def opened_store(store_dir: str, create: bool = False, writes: bool = False):
-    if not create:
-        _must_exist(store_dir)
-    try:
-        store = open_store(store_dir)
-        if is_remote(store_dir):
-            store.check(write=create or writes)  # down, or wrong credentials: said now, in one line, before any work
-    except StoreLocked as err:
-        raise click.UsageError(f"{err}: wait for it to finish (a `kgpub ingest`, `withdraw`, `merge`, or a "
-                               "write over HTTP)") from None
-    except StoreError as err:
-        raise click.UsageError(str(err)) from None
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def parse_harvest_date(ctx, param, value: str | None) -> PartialDate | None:
@@ -206,7 +149,7 @@ def ingest(store_dir, base, format, report, harvest_date, source_priority, batch
     with opened_store(store_dir, create=True) as store:
         counts = run_records(store, base, paths, format, report, harvest_date, "ingesting", source_priority,
                              batch_size)
-        if counts["stored"] + counts["updated"] >= OPTIMIZE_AFTER:
+        if counts["stored"] + counts["updated"] >= OPTIMIZE_AFTER and not is_remote(store_dir):
             err_console.print("compacting the store after a large load…", highlight=False)
             store.optimize()
     sys.exit(1 if counts["rejected"] else 0)
@@ -261,7 +204,7 @@ def dump(store_dir):
     """Write the dumps the server offers (N-Quads, Turtle, JSON-LD, gzipped) and the VoID figures."""
     from kgpub.graph import dumps
 
-    _must_exist(store_dir)
+    must_exist(store_dir)
     try:
         folder = dumps.dump_store(store_dir)
     except dumps.DumpError as err:
@@ -349,7 +292,7 @@ def _publish_snapshot(store_dir: str) -> None:
     """Readers need a snapshot; opening the store for writing publishes one (and finishes any
     interrupted write). If an ingest holds the store, or the store cannot be written (a read-only
     copy), its last snapshot is the one to serve."""
-    _must_exist(store_dir)
+    must_exist(store_dir)
     # In a process of its own: RocksDB state left in the gunicorn master would be inherited by
     # every forked worker and crash it at exit.
     spawn = multiprocessing.get_context("spawn")

@@ -1,10 +1,9 @@
 """A remote store: any SPARQL 1.1 server, over the standard protocols only (sparql_http.py).
 
-One record = one named graph, as in the embedded store, replaced whole by one Update request
-(`DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } }`), or by one Graph Store `PUT` when it
-is too big for one update: a server runs one request as one transaction, so a reader sees the old
-graph or the new one. A batch goes in requests of at most UPDATE_TRIPLES triples, never splitting
-a graph.
+One record = one named graph, as in the embedded store, replaced whole by one request: a Graph
+Store `PUT` where the server has a Graph Store endpoint, else one Update (`DROP SILENT GRAPH <g> ;
+INSERT DATA { GRAPH <g> { … } }`). A server runs one request as one transaction, so a reader sees
+the old graph or the new one.
 
 What the embedded store keeps in side files lives in the remote store too, in graphs of their
 own under `urn:kgpub:`, so that every kgpub machine pointed at the same store sees the same state:
@@ -13,6 +12,7 @@ own under `urn:kgpub:`, so that every kgpub machine pointed at the same store se
   urn:kgpub:graphs   the graphs kgpub wrote, which exports and dumps hold (a server has graphs
                      of its own: Virtuoso's system graphs)
   urn:kgpub:removed  record graphs removed, with when (what a search index follows)
+  urn:kgpub:copies   verbatim copies of the graphs (remote_copies.py: Virtuoso changes literals)
   urn:kgpub:default  what the embedded store keeps in its default graph (Graph Store ?default)
 The search index is derived data each machine keeps for itself (remote_search.py).
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO, Iterable, Iterator, Mapping
@@ -38,12 +37,13 @@ from kgpub.graph.store import remote_copies
 from kgpub.graph.store.base import Store, StoreError, output_key
 from kgpub.graph.store.formats import write_quads
 from kgpub.graph.store.record_updates import settle_after_update, stamped
+from kgpub.graph.store.remote_results import (MEDIA, RESULTS_ACCEPT, SELECT_JSON, TimedQueries, parsed,
+                                               readable)
 from kgpub.graph.store.remote_search import FollowingSearch, cache_folder
 from kgpub.graph.store.remote_sources import RemoteSources
 from kgpub.graph.store.sparql_http import Endpoints, QueryRefused, SparqlClient
 from kgpub.graph.store.updates import UpdateError, plan_update
 
-_VIRTUOSO_BNODE = re.compile(rb'(?<=[">])nodeID://')
 INTERNAL = "urn:kgpub:"
 STATE = NamedNode("urn:kgpub:state")
 REMOVED = NamedNode("urn:kgpub:removed")
@@ -57,12 +57,7 @@ DEFAULT = NamedNode("urn:kgpub:default")
 UPDATE_TRIPLES = 800
 READ_CHUNK = 200  # graphs per read of many graphs (Virtuoso answers at most 10,000 rows)
 VERSION_SECONDS = 1.0  # a reader asks for the version token at most this often (the freshness bound)
-SELECT_JSON = "application/sparql-results+json"
-GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
-RESULTS_ACCEPT = f"{SELECT_JSON}, application/sparql-results+xml;q=0.9, {GRAPH_ACCEPT}"
 _VERSIONS: dict[str, tuple[float, str]] = {}  # store URL -> (when asked, version token)
-MEDIA = {"json": SELECT_JSON, "xml": "application/sparql-results+xml", "csv": "text/csv",
-         "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ntriples": "application/n-triples"}
 
 
 class RemoteStore(Store):
@@ -185,14 +180,7 @@ class RemoteStore(Store):
     def query(self, sparql: str, timeout: float | None = None, params: Iterable[tuple[str, str]] = ()):
         """pyoxigraph result objects for a query the remote server answers."""
         response = self.client.query(sparql, RESULTS_ACCEPT, timeout, params=params)
-        kind = response.headers.get("Content-Type", "").split(";")[0].strip()
-        body = readable(response.content)
-        if kind == SELECT_JSON:
-            return pyoxigraph.parse_query_results(body, QueryResultsFormat.JSON)
-        if kind == "application/sparql-results+xml":
-            return pyoxigraph.parse_query_results(body, QueryResultsFormat.XML)
-        rdf_format = RdfFormat.TURTLE if kind == "text/turtle" else RdfFormat.N_TRIPLES
-        return _Triples(pyoxigraph.parse(body, rdf_format))
+        return parsed(response.headers.get("Content-Type", ""), response.content)
 
     def query_engine(self, timeout: float) -> TimedQueries:
         return TimedQueries(self, timeout)
@@ -354,42 +342,6 @@ class RemoteStore(Store):
         if "search" in self.__dict__:
             self.search.close()
         self.client.close()
-
-
-class TimedQueries:
-    """Public queries sent to the remote server, shaped like pyoxigraph.Store.query (what
-    server/query_process.run evaluates), the protocol's dataset as the protocol's parameters."""
-
-    def __init__(self, store: RemoteStore, timeout: float):
-        self.store, self.timeout = store, timeout
-
-    def query(self, sparql: str, base_iri: str | None = None, default_graph=None, named_graphs=None,
-              use_default_graph_as_union: bool = False):
-        params = [("default-graph-uri", g.value) for g in default_graph or ()]
-        params += [("named-graph-uri", g.value) for g in named_graphs or ()]
-        if base_iri:
-            sparql = f"BASE <{base_iri}>\n{sparql}"
-        return self.store.query(sparql, timeout=self.timeout, params=params)
-
-
-class _Triples:
-    """A graph result read from the server, shaped like pyoxigraph's QueryTriples (iterable,
-    serializable)."""
-
-    def __init__(self, triples):
-        self._triples = list(triples)
-
-    def __iter__(self):
-        return iter(self._triples)
-
-    def serialize(self, output=None, format=RdfFormat.N_TRIPLES):
-        return pyoxigraph.serialize(self._triples, output, format)
-
-
-def readable(body: bytes) -> bytes:
-    """Virtuoso names blank nodes in results `nodeID://b10001`, which is not a blank node label
-    (pyoxigraph refuses it): the prefix is dropped."""
-    return _VIRTUOSO_BNODE.sub(b"", body)
 
 
 def _replace(graph: NamedNode, triples: list[Triple]) -> str:
