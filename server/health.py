@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 from flask import Blueprint, Response, current_app
 
-from kgpub.graph.store import is_remote, storage_problem
+from kgpub.graph.store import is_remote, local_folder, storage_problem
 from kgpub.server import snapshot_view
 
 bp = Blueprint("health", __name__)
@@ -37,7 +36,7 @@ def _write_problems() -> list[str]:
     """The embedded store's folder; a remote store says what it thinks of a write when it gets one."""
     if is_remote(current_app.config["STORE"]):
         return []
-    folder = Path(current_app.config["STORE"]) / "kgpub"
+    folder = local_folder(current_app.config["STORE"])
     if not os.access(folder, os.W_OK):
         return [f"cannot write the store: {folder} is not writable (permission denied, or a read-only file system)"]
     free = shutil.disk_usage(folder).free

@@ -167,6 +167,17 @@ def test_sparql_answers_are_the_same(backend, reference):
                    for a in (ours, theirs)]
         assert [r.status_code for r in answers] == [200, 200], (query, answers[0].text[:300])
         assert _bindings(answers[0]) == _bindings(answers[1]), query
+    # `kgpub query` on the command line, too.
+    printed = [_bindings(Reply(cli("query", "--format", "json", QUERIES[0]).stdout)) for cli in (backend, reference)]
+    assert printed[0] == printed[1] and printed[0]
+
+
+class Reply:
+    def __init__(self, text: str):
+        self.text = text
+
+    def json(self):
+        return json.loads(self.text)
 
 
 def _bindings(reply):
@@ -212,6 +223,11 @@ def test_admin_writes_over_http(backend):
     assert "rdf-schema#label" in client.get("/graph-store", params={"graph": mine},
                                             headers={"Accept": "application/n-triples"}).text
     assert client.request("DELETE", "/graph-store", params={"graph": mine}, headers=auth).status_code == 204
+    default = client.request("PUT", "/graph-store", params={"default": ""},
+                             headers={**auth, "Content-Type": "application/n-triples"},
+                             data=b"<https://data.example.edu/id/note/2> <http://www.w3.org/2000/01/rdf-schema#label> \"d\" .\n")
+    assert default.status_code in (201, 204), default.text
+    assert "note/2" in client.get("/graph-store", params={"default": ""}, headers={"Accept": "application/n-triples"}).text
     # POST /ingest: a record sent over HTTP is served.
     posted = client.request("POST", "/ingest", data=(EXAMPLES / "preprint.txt").read_bytes(),
                             headers={**auth, "Content-Type": "text/plain", "Accept": "application/json"})

@@ -308,9 +308,15 @@ class RemoteStore(Store):
             self.client.update(_replace_nodes(graph, chunk, [t for n in chunk for t in about[n]]))
 
     def write_default_graph(self, triples: Iterable[Triple], replace: bool) -> None:
-        data = _ntriples(list(triples))
-        drop = f"DROP SILENT GRAPH {DEFAULT} ;\n" if replace else ""
-        self.client.update(f"{drop}INSERT DATA {{ GRAPH {DEFAULT} {{ {data} }} }}")
+        """Replaced by one Graph Store PUT where there is the endpoint (one transaction); else
+        dropped, then added in updates of at most UPDATE_TRIPLES."""
+        triples = list(triples)
+        if replace and self.client.endpoints.graph_store:
+            self.client.put_graph(DEFAULT.value, _ntriples(triples).encode("utf-8"))
+        else:
+            if replace:
+                self.client.update(f"DROP SILENT GRAPH {DEFAULT}")
+            self._insert(DEFAULT, triples)
         self._bump_version()
 
     def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = (),
