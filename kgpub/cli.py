@@ -20,7 +20,7 @@ from kgpub.graph.record import PartialDate
 from kgpub.graph.store import StoreError, StoreLocked, StoreUnavailable, is_remote, open_store, storage_problem, version
 from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
 from kgpub.run_output import count_progress, err_console, file_progress, print_rejection, print_summary, report_writer
-from kgpub.store_options import StoreStopped, must_exist, opened_store, store_option
+from kgpub.store_options import StoreProblem, must_exist, opened_store, store_option
 # The bulk loader leaves the database in many files; after this many records written, one
 # compaction (about 20 s per 100k records) makes every later read faster.
 OPTIMIZE_AFTER = 10_000
@@ -100,7 +100,7 @@ def run_records(store, base, paths, format, report, harvest_date, verb,
                     print_rejection(outcome)
         except StoreUnavailable as err:
             print_summary(counts)
-            raise StoreStopped(
+            raise StoreProblem(
                 f"{err}. The records counted above are stored; the batch in flight may be in part. Run the "
                 "same command again when the store is back: what is stored is found unchanged, the rest is "
                 "stored, nothing twice.") from None
@@ -225,7 +225,9 @@ def query(store_dir, format, sparql):
     with opened_store(store_dir) as store, _binary_output(None) as stream:
         try:
             store.query_to(sparql, stream, format)
-        except StoreError as err:
+        except StoreUnavailable as err:
+            raise StoreProblem(str(err)) from None
+        except StoreError as err:  # the query's fault
             raise click.UsageError(str(err)) from None
 
 

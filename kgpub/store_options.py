@@ -44,8 +44,9 @@ def store_option(command):
     return command
 
 
-class StoreStopped(click.ClickException):
-    """The store stopped answering in the middle of the work (exit 2: the machine's to fix)."""
+class StoreProblem(click.ClickException):
+    """The store cannot be opened, or stopped answering (down, wrong credentials, a full disk):
+    the machine's to fix, said in one line, exit 2."""
     exit_code = 2
 
 
@@ -66,7 +67,7 @@ def opened_store(store_dir: str, create: bool = False, writes: bool = False):
         raise click.UsageError(f"{err}: wait for it to finish (a `kgpub ingest`, `withdraw`, `merge`, or a "
                                "write over HTTP)") from None
     except StoreError as err:
-        raise click.UsageError(str(err)) from None
+        raise StoreProblem(str(err)) from None
     try:
         yield store
     finally:

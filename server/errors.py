@@ -9,7 +9,7 @@ import sqlite3
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kgpub.graph.store import StoreRefused, StoreUnavailable, storage_problem
+from kgpub.graph.store import StoreError, StoreRefused, StoreUnavailable, storage_problem
 from kgpub.server.negotiation import NegotiationError
 
 STORE_ERRNOS = (errno.EIO, errno.ENOENT, errno.ENOTDIR, errno.ESTALE)
@@ -55,6 +55,8 @@ def store_failure(err: Exception) -> str | None:
         return "it does not answer"
     if isinstance(err, StoreRefused):
         return "it refuses this server's credentials"
+    if isinstance(err, StoreError):  # a request of ours it would not take (a proxy's 413, a wrong endpoint)
+        return "it refused a request"
     if isinstance(err, sqlite3.DatabaseError):
         return "a file of it cannot be read"
     if isinstance(err, OSError) and (err.errno in STORE_ERRNOS or str(err).startswith("IO error")):  # RocksDB's

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from flask import Response, current_app, request
 from werkzeug.http import HTTP_STATUS_CODES
 
-from kgpub.graph.store import StoreTimeout, StoreUnavailable
+from kgpub.graph.store import StoreTimeout, StoreUnavailable, is_remote
 from kgpub.server import metrics, query_process, snapshot_view
 from kgpub.server.errors import error_response
 from kgpub.server.query_pool import ClientBusy, QueryBusy, QueryPool
@@ -65,12 +65,11 @@ def query_slot(client: str) -> Iterator[Callable[[QueryJob], Answer]]:
     none is free in time. Without query processes (`kgpub serve --no-query-processes`, only to
     measure what they cost: bench/sparql.py) the request thread itself, with no limit."""
     config = current_app.config
-    store = snapshot_view.current().store
-    if store.answers_queries:  # a remote server runs them; our side waits at most the time limit
-        yield partial(remote_answer, store.query_engine(config["QUERY_TIMEOUT"]))
+    if is_remote(config["STORE"]):  # the server runs them; our side waits at most the time limit
+        yield partial(remote_answer, snapshot_view.current().store.query_engine(config["QUERY_TIMEOUT"]))
         return
     if not config["CONCURRENT_QUERIES"]:
-        yield partial(query_process.answer, store.query_engine(None))
+        yield partial(query_process.answer, snapshot_view.current().store.query_engine(None))
         return
     with pool().process(client, config["QUERY_QUEUE_WAIT"]) as process:
         yield lambda job: process.run(job, config["QUERY_TIMEOUT"])
@@ -85,7 +84,7 @@ def remote_answer(engine, job: QueryJob) -> Answer:
     except StoreTimeout:
         raise QueryTimeout() from None
     except StoreUnavailable as err:
-        return Answer(503, "text/plain", b"", message=f"the store could not answer the query: {err}")
+        return Answer(503, "text/plain", b"", message=f"the store could not answer the query: {err.detail}")
 
 
 def answer_response(answer: Answer) -> Response:

@@ -90,7 +90,7 @@ class VirtuosoServer(SparqlServer):
 
     name = "virtuoso"
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, max_rows: int = 100_000):
         required_client("Virtuoso", Path(VIRTUOSO).exists(), "apt-get install virtuoso-opensource; .ci/run does")
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
@@ -101,7 +101,7 @@ class VirtuosoServer(SparqlServer):
                     "KGPUB_GRAPH_STORE_ENDPOINT": f"http://127.0.0.1:{self.port}/sparql-graph-crud-auth",
                     "KGPUB_STORE_USER": "dba",
                     "KGPUB_STORE_PASSWORD": VIRTUOSO_PASSWORD}
-        (folder / "virtuoso.ini").write_text(virtuoso_ini(folder, self.isql_port, self.port))
+        (folder / "virtuoso.ini").write_text(virtuoso_ini(folder, self.isql_port, self.port, max_rows))
         self.start()
 
     def start(self) -> None:
@@ -124,7 +124,7 @@ class VirtuosoServer(SparqlServer):
             self.process.wait(10)
 
 
-def virtuoso_ini(folder: Path, isql_port: int, http_port: int) -> str:
+def virtuoso_ini(folder: Path, isql_port: int, http_port: int, max_rows: int) -> str:
     return f"""[Database]
 DatabaseFile = {folder}/virtuoso.db
 ErrorLogFile = {folder}/virtuoso.log
@@ -166,7 +166,7 @@ Charset = UTF-8
 EnabledGzipContent = 0
 
 [SPARQL]
-ResultSetMaxRows = 100000
+ResultSetMaxRows = {max_rows}
 MaxQueryCostEstimationTime = 400
 MaxQueryExecutionTime = 120
 DeferInferenceRulesInit = 0

@@ -199,6 +199,26 @@ def test_withdraw_answers_410_and_merge_301(backend):
     assert moved.status_code == 301 and moved.headers["Location"] == doc_path(survivor)
     assert client.get("/search", params={"q": "", "format": "json"}).json()["total"] == 19
     assert "withdrawn" in backend("ingest", str(EXAMPLES), check_exit=1).stderr, "a withdrawn record stays down"
+    # The tombstone changed by SPARQL Update (a graph that is no record, with a digest): served as changed.
+    lifecycle = f"{BASE}graph/lifecycle"
+    reason = "<https://w3id.org/kgpub/ns#withdrawalReason>"
+    update = (f"DELETE {{ GRAPH <{lifecycle}> {{ <{gone}> {reason} ?r }} }} INSERT {{ GRAPH <{lifecycle}> "
+              f"{{ <{gone}> {reason} \"Duplicate of another record\" }} }} WHERE {{ GRAPH <{lifecycle}> {{ <{gone}> {reason} ?r }} }}")
+    done = client.request("POST", "/sparql", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert done.status_code == 204, done.text
+    assert "Duplicate of another record" in client.get(doc_path(gone), headers={"Accept": "text/html"}).text
+
+
+def test_a_record_graph_dropped_by_sparql_update_leaves_search(backend):
+    report = load(backend)
+    client = app(backend)
+    assert client.get("/search", params={"q": "", "format": "json"}).json()["total"] == 21
+    graph = report[0]["iri"].replace("/id/", "/graph/")
+    done = client.request("POST", "/sparql", data={"update": f"DROP GRAPH <{graph}>"},
+                          headers={"Authorization": f"Bearer {TOKEN}"})
+    assert done.status_code == 204, done.text
+    assert client.get(doc_path(report[0]["iri"])).status_code == 404
+    assert client.get("/search", params={"q": "", "format": "json"}).json()["total"] == 20
 
 
 def test_admin_writes_over_http(backend):

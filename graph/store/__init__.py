@@ -42,7 +42,7 @@ def open_reader(location: str | os.PathLike) -> Store:
 
 def open_query_reader(location: str | os.PathLike):
     """For the embedded store's query processes: `current()` is a pyoxigraph store of the newest
-    snapshot, `close()`. (A remote store answers queries itself: Store.answers_queries.)"""
+    snapshot, `close()`. (A remote store answers queries itself: Store.query_engine.)"""
     from kgpub.graph.store.snapshots import SnapshotReader
 
     return SnapshotReader(location)

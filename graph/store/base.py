@@ -54,10 +54,6 @@ class Store(ABC):
     whole graphs, SPARQL, a version token (`snapshot`), the search index (`search`) and the
     source records of merged works (`sources`). Backends: oxigraph.py (embedded), remote.py."""
 
-    # True when the backend answers public SPARQL queries itself, under a time limit (a remote
-    # server: query_engine); False when the server must run them in query processes it can kill.
-    answers_queries = False
-
     @abstractmethod
     def graph_digest(self, graph: NamedNode) -> str | None:
         """The graph's `kgv:contentDigest` (graph/mapping.py), or None when it is not stored."""
@@ -146,9 +142,10 @@ class Store(ABC):
         self.query("ASK { ?s ?p ?o }")
 
     def query_engine(self, timeout: float):
-        """For a backend that answers_queries: an object whose `query(text, base_iri=…,
-        default_graph=…, named_graphs=…, use_default_graph_as_union=…)` answers like
-        pyoxigraph.Store.query, giving up after timeout seconds."""
+        """An object whose `query(text, base_iri=…, default_graph=…, named_graphs=…,
+        use_default_graph_as_union=…)` answers like pyoxigraph.Store.query: a remote server's,
+        giving up after timeout seconds; the embedded snapshot's, which no time stops (the server
+        runs public queries in processes it can kill: server/query_process.py)."""
         raise NotImplementedError
 
     def publish_snapshot(self) -> None:

@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
 import pyoxigraph
+import requests
 from pyoxigraph import (BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple)
 
 from kgpub.graph import iris
 from kgpub.graph.namespaces import DATACITE, DCTERMS, KGV, LITERAL, XSD
+from kgpub.graph.sparql_text import IRI_REF, blanked
 from kgpub.graph.store import remote_copies
 from kgpub.graph.store.base import Store, StoreError, output_key
 from kgpub.graph.store.formats import write_quads
@@ -41,7 +44,7 @@ from kgpub.graph.store.remote_results import (MEDIA, RESULTS_ACCEPT, SELECT_JSON
                                                readable)
 from kgpub.graph.store.remote_search import FollowingSearch, cache_folder
 from kgpub.graph.store.remote_sources import RemoteSources
-from kgpub.graph.store.sparql_http import Endpoints, QueryRefused, SparqlClient
+from kgpub.graph.store.sparql_http import Endpoints, QueryRefused, SparqlClient, StoreUnavailable
 from kgpub.graph.store.updates import UpdateError, plan_update
 
 INTERNAL = "urn:kgpub:"
@@ -53,16 +56,17 @@ TRUE = Literal("true", datatype=XSD.boolean)
 PUT_THREADS = 4  # Graph Store PUTs in flight at once
 DEFAULT = NamedNode("urn:kgpub:default")
 # Triples per Update request: Virtuoso 7 refuses an update that compiles to more than 10,000
-# lines of SQL (about 1,200 triples); a graph bigger than that goes whole by a Graph Store PUT.
+# lines of SQL (about 1,200 triples); a graph is never split, so a bigger one needs a server that
+# takes it in one update, or a Graph Store endpoint (Virtuoso has one: configure it).
 UPDATE_TRIPLES = 800
-READ_CHUNK = 200  # graphs per read of many graphs (Virtuoso answers at most 10,000 rows)
+READ_CHUNK = 200  # graphs per read of their digests or copies (a row each)
+TRIPLES_CHUNK = 20  # graphs per read of their triples (Virtuoso answers at most 10,000 rows by default)
+PAGE_ROWS = 5000  # rows per page of a long list
 VERSION_SECONDS = 1.0  # a reader asks for the version token at most this often (the freshness bound)
 _VERSIONS: dict[str, tuple[float, str]] = {}  # store URL -> (when asked, version token)
 
 
 class RemoteStore(Store):
-    answers_queries = True
-
     def __init__(self, endpoints: Endpoints):
         self.client = SparqlClient(endpoints)
         self.location = endpoints.query
@@ -78,20 +82,34 @@ class RemoteStore(Store):
     def select(self, sparql: str, timeout: float | None = None) -> list[list]:
         """The rows of a SELECT, each a list of terms (None where unbound)."""
         response = self.client.query(sparql, SELECT_JSON, timeout)
+        if "X-SPARQL-MaxRows" in response.headers:  # Virtuoso cut the answer: never read a part as the whole
+            raise StoreError(f"the store at {self.location} cut an answer at {response.headers['X-SPARQL-MaxRows']} "
+                             "rows; raise its limit (Virtuoso: ResultSetMaxRows in [SPARQL]) to 10,000 or more")
         solutions = pyoxigraph.parse_query_results(readable(response.content), QueryResultsFormat.JSON)
         names = [v.value for v in solutions.variables]
         return [[row[name] for name in names] for row in solutions]
+
+    def graph_list(self, pattern: str) -> list[NamedNode]:
+        """Every ?g matching the pattern, read a page at a time (servers cut long answers)."""
+        found, offset = [], 0
+        while True:
+            rows = self.select(f"SELECT DISTINCT ?g WHERE {{ {pattern} }} ORDER BY ?g LIMIT {PAGE_ROWS} OFFSET {offset}")
+            found += [g for (g,) in rows if isinstance(g, NamedNode)]
+            if len(rows) < PAGE_ROWS:
+                return found
+            offset += PAGE_ROWS
 
     def graph_digest(self, graph: NamedNode) -> str | None:
         rows = self.select(f"SELECT ?d WHERE {{ GRAPH {graph} {{ {graph} {KGV.contentDigest} ?d }} }}")
         return rows[0][0].value if rows else None
 
     def graph_digests(self, graphs: list[NamedNode]) -> dict[NamedNode, str]:
+        """As Store.graph_digests; a graph without its valid copy (a write that stopped between
+        the graph and its copy) reads as changed (""), so that importing it again writes it whole."""
         found = {}
         for start in range(0, len(graphs), READ_CHUNK):
-            values = " ".join(str(g) for g in graphs[start:start + READ_CHUNK])
-            rows = self.select(f"SELECT ?g ?d WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g {KGV.contentDigest} ?d }} }}")
-            found.update((g, d.value) for g, d in rows)
+            rows = self.select(remote_copies.digests_query(graphs[start:start + READ_CHUNK]))
+            found.update((g, d.value if copied is not None else "") for g, d, copied in rows)
         return found
 
     def find_outputs(self, claims: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -122,12 +140,14 @@ class RemoteStore(Store):
     def graphs_triples(self, graphs: list[NamedNode]) -> dict[NamedNode, list[Triple]]:
         """Several graphs' triples, from their verbatim copies where they are valid (remote_copies.py),
         else as the server gives them; graphs missing from the store are left out."""
-        if not graphs:
-            return {}
-        found = {g: remote_copies.read_copy(text.value) for g, text in self.select(remote_copies.copies_query(graphs))}
-        rest = " ".join(str(g) for g in graphs if g not in found)
-        if rest:
-            for g, s, p, o in self.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {rest} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+        found: dict[NamedNode, list[Triple]] = {}
+        for start in range(0, len(graphs), READ_CHUNK):
+            rows = self.select(remote_copies.copies_query(graphs[start:start + READ_CHUNK]))
+            found.update((g, remote_copies.read_copy(text.value)) for g, text in rows)
+        rest = [g for g in graphs if g not in found]
+        for start in range(0, len(rest), TRIPLES_CHUNK):
+            values = " ".join(str(g) for g in rest[start:start + TRIPLES_CHUNK])
+            for g, s, p, o in self.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
                 found.setdefault(g, []).append(Triple(s, p, o))
         return found
 
@@ -166,8 +186,7 @@ class RemoteStore(Store):
 
     def record_graph_names(self, limit: int | None = None) -> list[NamedNode]:
         """(Each record graph holds its own digest: the graphs that do are the candidates.)"""
-        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g {KGV.contentDigest} ?d }} }}")
-        names = sorted((g for (g,) in rows if iris.is_record_graph(g)), key=lambda g: g.value)
+        names = [g for g in self.graph_list(f"GRAPH ?g {{ ?g {KGV.contentDigest} ?d }}") if iris.is_record_graph(g)]
         return names[:limit] if limit is not None else names
 
     def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
@@ -190,14 +209,16 @@ class RemoteStore(Store):
         if accept is None:
             raise StoreError(f"unknown result format {format}")
         response = self.client.query(sparql, accept, stream=True)
-        for chunk in response.iter_content(64 * 1024):
-            output.write(chunk)
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                output.write(chunk)
+        except requests.RequestException as err:
+            raise StoreUnavailable(f"the store at {self.location} stopped answering: {err}") from None
 
     def data_quads(self) -> Iterator[pyoxigraph.Quad]:
         """Every record and vocabulary graph's quads, read a few hundred graphs at a time (no one
         answer holds the whole store); kgpub's own graphs (urn:kgpub:) are not data and stay out."""
-        rows = self.select(f"SELECT ?g WHERE {{ GRAPH {GRAPHS} {{ ?g {PUBLISHED} ?yes }} }}")
-        names = sorted((g for (g,) in rows if isinstance(g, NamedNode)), key=lambda g: g.value)
+        names = self.graph_list(f"GRAPH {GRAPHS} {{ ?g {PUBLISHED} ?yes }}")
         for start in range(0, len(names), READ_CHUNK):
             for graph, triples in self.graphs_triples(names[start:start + READ_CHUNK]).items():
                 yield from (pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
@@ -248,16 +269,21 @@ class RemoteStore(Store):
         written = stamped(written) if stamp else written
         names = list(written)
         self.replace_nodes(GRAPHS, names, [Triple(g, PUBLISHED, TRUE) for g in names])
-        self.replace_nodes(remote_copies.GRAPH, names, [])
-        if self.client.endpoints.graph_store:
-            with ThreadPoolExecutor(PUT_THREADS) as pool:
-                list(pool.map(lambda item: self.client.put_graph(item[0].value, _ntriples(item[1]).encode("utf-8")),
-                              written.items()))
-        else:
-            self._send([_replace(g, ts) for g, ts in written.items()], [len(ts) for ts in written.values()])
-        copies = [t for g, ts in written.items() for t in remote_copies.copy_triples(g, ts)]
-        self._insert(remote_copies.GRAPH, copies)
-        self._bump_version()
+        self._drop_copies(names)
+        try:
+            if self.client.endpoints.graph_store:
+                with ThreadPoolExecutor(PUT_THREADS) as pool:
+                    list(pool.map(lambda item: self.client.put_graph(item[0].value, _ntriples(item[1]).encode("utf-8")),
+                                  written.items()))
+            else:
+                self._send([_replace(g, ts) for g, ts in written.items()], [len(ts) for ts in written.values()])
+            self._insert(remote_copies.GRAPH, [t for g, ts in written.items() for t in remote_copies.copy_triples(g, ts)])
+        finally:  # what was written is shown, also when the rest failed
+            self._bump_version()
+
+    def _drop_copies(self, graphs: list[NamedNode]) -> None:
+        for start in range(0, len(graphs), READ_CHUNK):
+            self.client.update(remote_copies.dropped(graphs[start:start + READ_CHUNK]))
 
     def _insert(self, graph: NamedNode, triples: list[Triple]) -> None:
         for start in range(0, len(triples), UPDATE_TRIPLES):
@@ -279,12 +305,19 @@ class RemoteStore(Store):
         graphs = list(graphs)
         if not graphs:
             return
+        try:
+            for start in range(0, len(graphs), READ_CHUNK):
+                self.client.update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs[start:start + READ_CHUNK]))
+            self._note_removed(graphs)
+        finally:
+            self._bump_version()
+
+    def _note_removed(self, graphs: list[NamedNode]) -> None:
+        """Removed graphs: logged with the time (for the machines' search caches), no longer data."""
         now = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
-        log = [Triple(g, DCTERMS.modified, now) for g in graphs]
-        drops = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs)
-        self.client.update(f"{drops} ;\n{_replace_nodes(REMOVED, graphs, log)} ;\n"
-                           f"{_replace_nodes(GRAPHS, graphs, [])} ;\n{_replace_nodes(remote_copies.GRAPH, graphs, [])}")
-        self._bump_version()
+        self.replace_nodes(REMOVED, graphs, [Triple(g, DCTERMS.modified, now) for g in graphs])
+        self.replace_nodes(GRAPHS, graphs, [])
+        self._drop_copies(graphs)
 
     def removed_since(self, since: str | None) -> list[tuple[NamedNode, str]]:
         after = f'FILTER(?t >= "{since}"^^{XSD.dateTime})' if since else ""
@@ -308,15 +341,14 @@ class RemoteStore(Store):
             self.client.update(_replace_nodes(graph, chunk, [t for n in chunk for t in about[n]]))
 
     def write_default_graph(self, triples: Iterable[Triple], replace: bool) -> None:
-        """Replaced by one Graph Store PUT where there is the endpoint (one transaction); else
-        dropped, then added in updates of at most UPDATE_TRIPLES."""
+        """Replaced by one Graph Store PUT where there is the endpoint, else by one update: one
+        transaction either way."""
         triples = list(triples)
         if replace and self.client.endpoints.graph_store:
             self.client.put_graph(DEFAULT.value, _ntriples(triples).encode("utf-8"))
-        else:
-            if replace:
-                self.client.update(f"DROP SILENT GRAPH {DEFAULT}")
-            self._insert(DEFAULT, triples)
+        else:  # one request, whatever its size: blank nodes must stay in one INSERT DATA
+            drop = f"DROP SILENT GRAPH {DEFAULT} ;\n" if replace else ""
+            self.client.update(f"{drop}INSERT DATA {{ GRAPH {DEFAULT} {{ {_ntriples(triples)} }} }}")
         self._bump_version()
 
     def update(self, sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = (),
@@ -326,28 +358,69 @@ class RemoteStore(Store):
         named registered as data (an update over any graph, `GRAPH ?g`, registers nothing new)."""
         plan = plan_update(sparql, (), (), base_iri)  # refuses LOAD; names the graphs it may change
         params = [("using-graph-uri", g) for g in using] + [("using-named-graph-uri", g) for g in using_named]
-        records = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if iris.is_record_graph(g)]
-        # The copies of what the update may change are dropped first: a copy whose digest still
-        # matches would hide the change (remote_copies.py).
-        self.client.update(f"DROP SILENT GRAPH {remote_copies.GRAPH}" if records is None
-                           else _replace_nodes(remote_copies.GRAPH, records, []))
+        named = None if plan.graphs is None else [NamedNode(g) for g in plan.graphs if not g.startswith(INTERNAL)]
+        records = None if named is None else [g for g in named if iris.is_record_graph(g)]
+        # The copies of what the update may change are dropped first: a copy that still counted
+        # would hide the change (remote_copies.py).
+        if named is None:
+            self.client.update(f"DROP SILENT GRAPH {remote_copies.GRAPH}")
+        else:
+            self._drop_copies(named)
+        try:
+            self._send_update(sparql, params)
+        except QueryRefused as err:
+            raise UpdateError(err.detail) from None
+        finally:
+            self._settle(named, records)
+            self._bump_version()
+
+    def _send_update(self, sparql: str, params: list[tuple[str, str]]) -> None:
+        """Virtuoso refuses `DROP GRAPH <g>` (not SILENT) for a graph that was never CREATEd, as no
+        graph written by INSERT or PUT is: then the graphs it drops are checked here, and the update
+        sent again with DROP SILENT (the error SPARQL asks for, a graph that is not there, stays)."""
         try:
             self.client.update(sparql, params=params)
-        except QueryRefused as err:
-            raise UpdateError(str(err)) from None
-        finally:
-            _, unchanged, _ = settle_after_update(self, records)
-            copies = [t for g, ts in unchanged.items() for t in remote_copies.copy_triples(g, ts)]
-            self.replace_nodes(remote_copies.GRAPH, list(unchanged), copies)
-            named = [NamedNode(g) for g in plan.graphs or () if not g.startswith(INTERNAL)]
-            present = [g for g in named if self.has_graph(g)]
-            self.replace_nodes(GRAPHS, present, [Triple(g, PUBLISHED, TRUE) for g in present])
-            self._bump_version()
+        except (QueryRefused, StoreUnavailable) as err:
+            if "has not been explicitly created" not in str(err):
+                raise
+            silent, dropped = with_silent_drops(sparql)
+            missing = [g for g in dropped if not self.has_graph(NamedNode(g))]
+            if missing:
+                raise UpdateError(f"there is no graph <{missing[0]}> to DROP") from None
+            self.client.update(silent, params=params)
+
+    def _settle(self, named: list[NamedNode] | None, records: list[NamedNode] | None) -> None:
+        """After an update: digests put right (rewritten graphs get new copies), copies of the
+        graphs left as they were written again, record graphs it deleted noted as removed, the
+        graphs it named registered as data."""
+        _, unchanged, gone = settle_after_update(self, records)
+        others = self.graphs_triples([g for g in named or () if not iris.is_record_graph(g)])
+        kept = {**unchanged, **others}
+        self._insert(remote_copies.GRAPH, [t for g, ts in kept.items() for t in remote_copies.copy_triples(g, ts)])
+        if gone:
+            self._note_removed(gone)
+        present = [g for g in named or () if g not in gone and self.has_graph(g)]
+        self.replace_nodes(GRAPHS, present, [Triple(g, PUBLISHED, TRUE) for g in present])
 
     def close(self) -> None:
         if "search" in self.__dict__:
             self.search.close()
         self.client.close()
+
+
+_DROP_GRAPH = re.compile(r"\bDROP(\s+)GRAPH\b", re.IGNORECASE)
+_SPACE = re.compile(r"\s*")
+
+
+def with_silent_drops(sparql: str) -> tuple[str, list[str]]:
+    """The update with every `DROP GRAPH` made `DROP SILENT GRAPH`, and the IRIs it drops."""
+    blank, parts, dropped, last = blanked(sparql), [], [], 0
+    for found in _DROP_GRAPH.finditer(blank):
+        parts += [sparql[last:found.start()], f"DROP{found.group(1)}SILENT GRAPH"]
+        last = found.end()
+        if iri := IRI_REF.match(sparql, _SPACE.match(sparql, last).end()):
+            dropped.append(iri.group(0)[1:-1])
+    return "".join(parts) + sparql[last:], dropped
 
 
 def _replace(graph: NamedNode, triples: list[Triple]) -> str:

@@ -7,6 +7,8 @@ import re
 import pyoxigraph
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
+from kgpub.graph.store.sparql_http import QueryRefused
+
 SELECT_JSON = "application/sparql-results+json"
 SELECT_XML = "application/sparql-results+xml"
 GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
@@ -40,7 +42,10 @@ class TimedQueries:
         params += [("named-graph-uri", g.value) for g in named_graphs or ()]
         if base_iri:
             sparql = f"BASE <{base_iri}>\n{sparql}"
-        return self.store.query(sparql, timeout=self.timeout, params=params)
+        try:
+            return self.store.query(sparql, timeout=self.timeout, params=params)
+        except QueryRefused as err:  # the query's fault, in the server's words (not the store's address)
+            raise ValueError(err.detail) from None
 
 
 class ResultTriples:

@@ -9,7 +9,8 @@ Following: whenever the store's version token (remote.py) has moved, the graphs 
 last look (their `dcterms:modified`, with a margin for clocks of other writers) are indexed again
 and the graphs removed since (urn:kgpub:removed) are dropped. A missing cache is built from the
 whole store. One process of the machine follows at a time (a file lock); the others read the
-index as it is, so a search is at most one follow behind. The cache holds nothing the store does
+index as it is, so a search is at most one follow behind. A version token older than the last one seen (the store
+restored from a backup) builds the index again, whole. The cache holds nothing the store does
 not: delete it and it is built again.
 """
 from __future__ import annotations
@@ -20,10 +21,9 @@ import hashlib
 import os
 from pathlib import Path
 
-from pyoxigraph import NamedNode
 
 from kgpub.graph.namespaces import DCTERMS, XSD
-from kgpub.graph.search import SearchIndex
+from kgpub.graph.search import REBUILD_BATCH, SearchIndex
 
 CLOCK_MARGIN = dt.timedelta(seconds=120)  # writers on other machines stamp with their own clocks
 STATE_FILE = "followed"  # "<version token> <time of the look>" of the last follow
@@ -68,7 +68,7 @@ class FollowingSearch(SearchIndex):
             if state and state[0] == version:
                 return
             looked = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            if state is None:
+            if state is None or int(version) < int(state[0]):  # new, or the store restored from a backup
                 self.rebuild(self.store.output_graphs())
             else:
                 self._catch_up(dt.datetime.fromisoformat(state[1]) - CLOCK_MARGIN)
@@ -77,11 +77,10 @@ class FollowingSearch(SearchIndex):
     def _catch_up(self, since: dt.datetime) -> None:
         stamp = since.isoformat()
         self.remove([g for g, _ in self.store.removed_since(stamp)])
-        rows = self.store.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g {DCTERMS.modified} ?m }} '
-                                 f'FILTER(?m >= "{stamp}"^^{XSD.dateTime}) }}')
-        written = [g for (g,) in rows if isinstance(g, NamedNode)]
-        for start in range(0, len(written), 200):
-            self.update(self.store.graphs_triples(written[start:start + 200]))
+        written = self.store.graph_list(f'GRAPH ?g {{ ?g {DCTERMS.modified} ?m }} '
+                                        f'FILTER(?m >= "{stamp}"^^{XSD.dateTime})')
+        for start in range(0, len(written), REBUILD_BATCH):
+            self.update(self.store.graphs_triples(written[start:start + REBUILD_BATCH]))
 
     def _state(self) -> tuple[str, str] | None:
         try:

@@ -1,9 +1,12 @@
 """The three standard protocols a remote store speaks: SPARQL 1.1 Query, SPARQL 1.1 Update and
 the Graph Store HTTP Protocol, over one pooled HTTP session (requests).
 
-Every call has a timeout. Connection errors and 5xx answers are retried with backoff (urllib3's
-Retry), POSTs included: every write kgpub sends replaces whole graphs, so sending it twice leaves
-the same state. Credentials come from the environment only (KGPUB_STORE_USER,
+Every call has a timeout. A request that never reached the server (connection refused, reset
+before sending) is tried again with backoff, whatever its method; a GET, PUT or DELETE is also
+tried again on a 5xx. A POST (a query, an update) is not: a query past its time on the server
+would run again, and an update need not be idempotent. A read that timed out is never tried
+again (the server may still be at it), and a server's Retry-After is not waited for here: the
+caller answers 503 itself. Credentials come from the environment only (KGPUB_STORE_USER,
 KGPUB_STORE_PASSWORD); the scheme is the one the server asks for in its 401 (Basic or Digest:
 Virtuoso's /sparql-auth wants Digest).
 """
@@ -23,14 +26,19 @@ from kgpub.graph.store.base import StoreError
 
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 120.0  # a batch of record graphs written, a dump's page read
-# A read that timed out is not tried again: the server may still be at it.
-RETRIES = Retry(total=4, connect=4, read=False, status=3, backoff_factor=0.3, allowed_methods=None,
-                status_forcelist=(500, 502, 503, 504), raise_on_status=False)
-POOL_SIZE = 16  # gunicorn threads of one worker share the session
+RETRIES = Retry(total=4, connect=4, read=False, status=3, backoff_factor=0.3,
+                allowed_methods=frozenset({"GET", "HEAD", "PUT", "DELETE"}), status_forcelist=(500, 502, 503, 504),
+                raise_on_status=False, respect_retry_after_header=False)
+POOL_SIZE = 8  # the Graph Store PUTs of one write in flight at once, and a little more
 
 
 class StoreUnavailable(StoreError):
-    """The remote store did not answer (down, unreachable, too slow); trying later may help."""
+    """The remote store did not answer (down, unreachable, too slow); trying later may help.
+    `detail` says what happened without the store's address (for public answers)."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail or message
 
 
 class StoreTimeout(StoreUnavailable):
@@ -39,7 +47,11 @@ class StoreTimeout(StoreUnavailable):
 
 class QueryRefused(StoreError, ValueError):
     """The remote store refused a query or update as sent (4xx): the client's mistake, said in
-    the server's words."""
+    the server's words (`detail`, without the store's address)."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail or message
 
 
 class StoreRefused(StoreError):
@@ -117,17 +129,21 @@ class SparqlClient:
                 self.session.auth = self._auth_asked(response)
                 response = self.session.request(method, url, timeout=timeout, **kwargs)
         except requests.Timeout:
-            raise StoreTimeout(f"the store at {url} did not answer within {timeout[1]:g} s") from None
+            raise StoreTimeout(f"the store at {url} did not answer within {timeout[1]:g} s",
+                               f"it did not answer within {timeout[1]:g} s") from None
         except requests.RequestException as err:
-            raise StoreUnavailable(f"the store at {url} cannot be reached: {_reason(err)}") from None
+            raise StoreUnavailable(f"the store at {url} cannot be reached: {_reason(err)}",
+                                   f"it cannot be reached: {_reason(err)}") from None
         if response.status_code in (401, 403):
             who = "no credentials were given (KGPUB_STORE_USER, KGPUB_STORE_PASSWORD)" \
                 if not self.endpoints.user else f"the credentials of {self.endpoints.user!r} were refused"
             raise StoreRefused(f"the store at {url} answered {response.status_code}: {who}")
         if response.status_code >= 500:
-            raise StoreUnavailable(f"the store at {url} answered {response.status_code}: {_said(response)}")
+            raise StoreUnavailable(f"the store at {url} answered {response.status_code}: {_said(response)}",
+                                   f"it answered {response.status_code}: {_said(response)}")
         if response.status_code >= 400:
-            raise QueryRefused(f"the store at {url} refused it ({response.status_code}): {_said(response)}")
+            raise QueryRefused(f"the store at {url} refused it ({response.status_code}): {_said(response)}",
+                               f"it refused it ({response.status_code}): {_said(response)}")
         return response
 
     def _auth_asked(self, response: requests.Response):
