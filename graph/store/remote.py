@@ -379,7 +379,7 @@ class RemoteStore(Store):
         graph written by INSERT or PUT is: then the graphs it drops are checked here, and the update
         sent again with DROP SILENT (the error SPARQL asks for, a graph that is not there, stays)."""
         try:
-            self.client.update(sparql, params=params)
+            self.client.update(sparql, params=params, idempotent=False)
         except (QueryRefused, StoreUnavailable) as err:
             if "has not been explicitly created" not in str(err):
                 raise
@@ -387,7 +387,7 @@ class RemoteStore(Store):
             missing = [g for g in dropped if not self.has_graph(NamedNode(g))]
             if missing:
                 raise UpdateError(f"there is no graph <{missing[0]}> to DROP") from None
-            self.client.update(silent, params=params)
+            self.client.update(silent, params=params, idempotent=False)
 
     def _settle(self, named: list[NamedNode] | None, records: list[NamedNode] | None) -> None:
         """After an update: digests put right (rewritten graphs get new copies), copies of the

@@ -1,14 +1,16 @@
 """The three standard protocols a remote store speaks: SPARQL 1.1 Query, SPARQL 1.1 Update and
 the Graph Store HTTP Protocol, over one pooled HTTP session (requests).
 
-Every call has a timeout. A request that never reached the server (connection refused, reset
-before sending) is tried again with backoff, whatever its method; a GET, PUT or DELETE is also
-tried again on a 5xx. A POST (a query, an update) is not: a query past its time on the server
-would run again, and an update need not be idempotent. A read that timed out is never tried
-again (the server may still be at it), and a server's Retry-After is not waited for here: the
-caller answers 503 itself. Credentials come from the environment only (KGPUB_STORE_USER,
-KGPUB_STORE_PASSWORD); the scheme is the one the server asks for in its 401 (Basic or Digest:
-Virtuoso's /sparql-auth wants Digest).
+Every call has a timeout. A request that never reached the server (connection refused) is tried
+again with backoff, whatever its method; a GET, PUT or DELETE also when the connection broke or
+the answer was a 5xx. A POST is not, with one exception: kgpub's own updates (they replace whole
+graphs: sending one twice leaves the same state) are sent once more when the connection broke
+before any answer (a server closing an idle keep-alive connection as it is reused: Virtuoso after
+10 s). A query past its time on the server would run again, and a user's update need not be
+idempotent. A server's Retry-After is not waited for here: the caller answers 503 itself.
+
+Credentials come from the environment only (KGPUB_STORE_USER, KGPUB_STORE_PASSWORD); the scheme
+is the one the server asks for in its 401 (Basic or Digest: Virtuoso's /sparql-auth wants Digest).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from kgpub.graph.store.base import StoreError
 
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 120.0  # a batch of record graphs written, a dump's page read
-RETRIES = Retry(total=4, connect=4, read=False, status=3, backoff_factor=0.3,
+RETRIES = Retry(total=4, connect=4, read=2, status=3, backoff_factor=0.3,
                 allowed_methods=frozenset({"GET", "HEAD", "PUT", "DELETE"}), status_forcelist=(500, 502, 503, 504),
                 raise_on_status=False, respect_retry_after_header=False)
 POOL_SIZE = 8  # the Graph Store PUTs of one write in flight at once, and a little more
@@ -105,8 +107,10 @@ class SparqlClient:
         return self._call("POST", self.endpoints.query, timeout, data=data, headers={"Accept": accept},
                           stream=stream)
 
-    def update(self, sparql: str, timeout: float | None = None, params: Iterable[tuple[str, str]] = ()) -> None:
-        self._call("POST", self._need("update"), timeout, data=[("update", sparql), *params])
+    def update(self, sparql: str, timeout: float | None = None, params: Iterable[tuple[str, str]] = (),
+               idempotent: bool = True) -> None:
+        """An update; `idempotent` ones (kgpub's own) are sent again once if the connection broke."""
+        self._call("POST", self._need("update"), timeout, resend=idempotent, data=[("update", sparql), *params])
 
     def put_graph(self, graph: str, ntriples: bytes, timeout: float | None = None) -> None:
         self._call("PUT", self._need("graph_store"), timeout, params={"graph": graph}, data=ntriples,
@@ -121,10 +125,15 @@ class SparqlClient:
                              f"configured: give {option}")
         return url
 
-    def _call(self, method: str, url: str, timeout: float | None, **kwargs) -> requests.Response:
+    def _call(self, method: str, url: str, timeout: float | None, resend: bool = False, **kwargs) -> requests.Response:
         timeout = (CONNECT_SECONDS, timeout or READ_SECONDS)
         try:
-            response = self.session.request(method, url, timeout=timeout, **kwargs)
+            try:
+                response = self.session.request(method, url, timeout=timeout, **kwargs)
+            except requests.ConnectionError:
+                if not resend:
+                    raise
+                response = self.session.request(method, url, timeout=timeout, **kwargs)
             if response.status_code == 401 and self.endpoints.user:
                 self.session.auth = self._auth_asked(response)
                 response = self.session.request(method, url, timeout=timeout, **kwargs)
