@@ -62,9 +62,14 @@ SCHEMA_TYPES = (("BookChapter", "Chapter"), ("DoctoralThesis", "Thesis"), ("Mast
                 ("Book", "Book"), ("ReportDocument", "Report"))
 
 
+def schema_type(record: StoredRecord) -> str:
+    """The schema.org type of a research output (its page's JSON-LD, its Signposting `type`)."""
+    return next((schema for fabio, schema in SCHEMA_TYPES if record.is_a(fabio)), "ScholarlyArticle")
+
+
 def schema_org(record: StoredRecord, doc_url: str) -> dict:
     """The schema.org description embedded in the page as JSON-LD (Google Scholar, Dataset Search)."""
-    kind = next((schema for fabio, schema in SCHEMA_TYPES if record.is_a(fabio)), "ScholarlyArticle")
+    kind = schema_type(record)
     doi_url = DOI_RESOLVER + record.doi if record.doi else None
     data: dict = {"@context": "https://schema.org", "@type": kind, "@id": record.iri, "url": doc_url,
                   "name": record.full_title}

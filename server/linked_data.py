@@ -15,7 +15,7 @@ from kgpub.graph.lifecycle import Tombstone
 from kgpub.graph import iris
 from kgpub.graph.mapping import DOI_RESOLVER
 from kgpub.graph.namespaces import OWL, RDFS
-from kgpub.server import record_page, site_pages, snapshot_view, thing_page
+from kgpub.server import record_page, signposting, site_pages, snapshot_view, thing_page
 from kgpub.server.rdf_documents import Document
 from kgpub.server.errors import error_response
 from kgpub.server.negotiation import (FORMATS, Choice, Format, NegotiationError, choose, split_suffix,
@@ -106,16 +106,21 @@ def represent(doc: Document, choice: Choice, stem: str) -> Response:
 
 
 def link_header(doc: Document, stem: str) -> list[str]:
+    """The alternates and pages of a document; Signposting (signposting.py) for a research output,
+    describedby and cite-as for anything else."""
     base = current_app.config["BASE"]
     links = [f'<{base}doc/{stem}>; rel="canonical"']
     for fmt in FORMATS:
         target = variant_url(stem, fmt, doc.page)
         links.append(f'<{target}>; rel="alternate"; type="{fmt.media_type}"')
-        if fmt.rdf_format is not None:
+        if fmt.rdf_format is not None and not stem.startswith("output/"):
             links.append(f'<{target}>; rel="describedby"; type="{fmt.media_type}"')
-    doi = next((t.object.value for t in doc.triples if t.subject == doc.thing and t.predicate == OWL.sameAs
-                and t.object.value.startswith(DOI_RESOLVER)), None)
-    links.append(f'<{doi or doc.thing.value}>; rel="cite-as"')
+    if stem.startswith("output/"):
+        links += [post.header() for post in signposting.record_signposts(doc.triples, doc.thing.value, base)]
+    else:
+        doi = next((t.object.value for t in doc.triples if t.subject == doc.thing and t.predicate == OWL.sameAs
+                    and t.object.value.startswith(DOI_RESOLVER)), None)
+        links.append(f'<{doi or doc.thing.value}>; rel="cite-as"')
     if doc.page > 1:
         links.append(f'<{page_url(stem, doc.page - 1)}>; rel="prev"')
     if doc.has_next:
