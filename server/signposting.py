@@ -18,6 +18,7 @@ suffix `.json`. Every URL is absolute, under the configured base.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -35,6 +36,7 @@ LINKSET = "application/linkset"
 LINKSET_JSON = "application/linkset+json"
 SHAPES_PATH = "shapes/records"
 ORCID = "https://orcid.org/"
+KEY = re.compile(r"[A-Za-z0-9-]{1,200}")
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def linkset(key: str):
     base = current_app.config["BASE"]
     as_json = key.endswith(".json")
     key = key.removesuffix(".json")
+    if not KEY.fullmatch(key):  # keys are letters and digits (graph/keys.py): anything else names nothing
+        return error_response(404, "Not Found", "there is no research output with that key")
     if not as_json and request.accept_mimetypes.best_match([LINKSET, LINKSET_JSON], default=LINKSET) == LINKSET_JSON:
         as_json = True
     view = snapshot_view.current()

@@ -61,7 +61,8 @@ SEGMENT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
 @FUZZ
 @given(prefix=st.sampled_from(["/doc/output/", "/id/output/", "/doc/journal/", "/id/person/", "/cite/output/",
                                "/search?q=", "/dumps/", "/graph-store?graph=", "/sparql?query=", "/static/",
-                               "/context/", "/doc/asjc/", "/"]),
+                               "/context/", "/doc/asjc/", "/linkset/output/", "/resolve?doi=",
+                               "/resolve?isbn=", "/resolve?orcid=", "/resolve?pure=", "/"]),
        rest=st.lists(SEGMENT, max_size=3).map("/".join),
        accept=st.one_of(st.none(), st.text(string.ascii_letters + string.digits + "/*;=.,+-_ \"'()", max_size=40)
                         .map(str.strip),
