@@ -292,3 +292,15 @@ def test_a_query_past_its_time_ends_in_503(kind, request, tmp_path, monkeypatch)
     assert reply.status_code == 503 and reply.headers["Retry-After"]
     # Oxigraph runs it until our time is up; Virtuoso refuses it at once, on its cost estimate.
     assert "did not finish within 0.5 seconds" in reply.text or "estimated execution time" in reply.text
+
+
+def test_sitemaps_list_the_same_pages(backend, reference):
+    load(backend)
+    import xml.etree.ElementTree as ET
+
+    def pages(client: App) -> set[str]:
+        root = ET.fromstring(client.get("/sitemap.xml").content)
+        return {loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+
+    ours, theirs = pages(app(backend)), pages(app(reference))
+    assert ours == theirs and len(ours) == 21

@@ -80,6 +80,11 @@ class Store(ABC):
         return {g: self.graph_triples(g) for g in graphs if self.has_graph(g)}
 
     @abstractmethod
+    def record_stamps(self) -> Iterator[tuple[NamedNode, str]]:
+        """Every record graph with the time it was last written (its `dcterms:modified`, an
+        xsd:dateTime), in the order of the graphs' IRIs: what sitemaps and harvesters list."""
+
+    @abstractmethod
     def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
         """Every research output's graph with its triples, streamed (to rebuild indexes)."""
 

@@ -22,7 +22,7 @@ import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
 from kgpub.graph import iris
-from kgpub.graph.namespaces import EXPORT_PREFIXES, KGV
+from kgpub.graph.namespaces import DCTERMS, EXPORT_PREFIXES, KGV
 from kgpub.graph.search import SearchIndex
 from kgpub.graph.sources import SourceRecords
 from kgpub.graph.store import snapshots
@@ -76,6 +76,11 @@ class OxigraphReads(Store):
 
     def objects(self, subject: NamedNode, predicate: NamedNode) -> set:
         return {q.object for q in self.db.quads_for_pattern(subject, predicate, None, None)}
+
+    def record_stamps(self) -> Iterator[tuple[NamedNode, str]]:
+        stamps = ((q.graph_name, q.object.value) for q in self.db.quads_for_pattern(None, DCTERMS.modified, None, None)
+                  if q.subject == q.graph_name and iris.is_record_graph(q.subject))
+        return iter(sorted(stamps, key=lambda stamp: stamp[0].value))
 
     def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
         for graph in self.db.named_graphs():

@@ -189,6 +189,16 @@ class RemoteStore(Store):
         names = [g for g in self.graph_list(f"GRAPH ?g {{ ?g {KGV.contentDigest} ?d }}") if iris.is_record_graph(g)]
         return names[:limit] if limit is not None else names
 
+    def record_stamps(self) -> Iterator[tuple[NamedNode, str]]:
+        offset = 0
+        while True:  # a page at a time: servers cut long answers
+            rows = self.select(f"SELECT ?g ?m WHERE {{ GRAPH ?g {{ ?g {DCTERMS.modified} ?m }} }} "
+                               f"ORDER BY ?g LIMIT {PAGE_ROWS} OFFSET {offset}")
+            yield from ((g, m.value) for g, m in rows if isinstance(g, NamedNode) and iris.is_record_graph(g))
+            if len(rows) < PAGE_ROWS:
+                return
+            offset += PAGE_ROWS
+
     def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
         names = self.record_graph_names()
         for start in range(0, len(names), READ_CHUNK):
