@@ -12,7 +12,7 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kgpub.server import (admin, cite_pages, errors, graph_store, health, html_meta, linked_data, metrics,
-                          resolver, self_description, settings, signposting, site_pages, sitemaps, sparql)
+                          oai_pmh, resolver, self_description, settings, signposting, site_pages, sitemaps, sparql)
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 # Pages load scripts, styles, images and data only from this server, run no inline script, and
@@ -37,6 +37,7 @@ def create_app(given: Mapping | None = None) -> Flask:
     app.register_blueprint(signposting.bp)
     app.register_blueprint(resolver.bp)
     app.register_blueprint(sitemaps.bp)
+    app.register_blueprint(oai_pmh.bp)
     app.register_blueprint(health.bp)
     metrics.init_app(app)
     errors.register(app)

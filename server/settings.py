@@ -23,6 +23,8 @@ def resolve(given: Mapping | None = None, workers: int = 1) -> dict:
         "STORE": config.default_store_dir(),
         "BASE": config.default_base(),
         "SITE_NAME": "kgpub",
+        # Who answers for the repository (OAI-PMH Identify's adminEmail); None: webmaster@ the base's host.
+        "ADMIN_EMAIL": env("KGPUB_ADMIN_EMAIL") or None,
         "PAGE_SIZE": int(env("KGPUB_PAGE_SIZE", "100")),  # things linking to a thing, per page
         "MAX_CONTENT_LENGTH": 256 * 1024,  # bodies anyone may send: a query is 64 KiB at most
         "MAX_UPLOAD_BYTES": int(env("KGPUB_MAX_UPLOAD_BYTES", str(64 * MEGABYTE))),  # the admin's, read whole

@@ -304,3 +304,15 @@ def test_sitemaps_list_the_same_pages(backend, reference):
 
     ours, theirs = pages(app(backend)), pages(app(reference))
     assert ours == theirs and len(ours) == 21
+
+
+def test_oai_pmh_lists_the_same_records(backend, reference):
+    import re
+
+    load(backend)
+    args = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+    texts = [a.get("/oai", params=args).text for a in (app(backend), app(reference))]
+    listed = [sorted(re.findall(r"<identifier>(oai:[^<]+)</identifier>", text)) for text in texts]
+    assert listed[0] == listed[1] and len(listed[0]) == 21
+    titles = [sorted(re.findall(r"<dc:title>([^<]+)</dc:title>", text)) for text in texts]
+    assert titles[0] == titles[1]

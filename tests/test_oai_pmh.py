@@ -1,0 +1,151 @@
+"""OAI-PMH 2.0: every response valid against the official schemas (xmlschema), every error of the
+protocol, pages with resumption tokens, deleted records; a full harvest by Sickle off the real server."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import xmlschema
+from conftest import SEED, SHARED_DATA, App
+
+STANDARDS = SHARED_DATA / "standards" / "oai-pmh"
+OAI = "http://www.openarchives.org/OAI/2.0/"
+HOST = "data.example.edu"
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return xmlschema.XMLSchema(str(STANDARDS / "OAI-PMH.xsd"), locations=[
+        ("http://www.openarchives.org/OAI/2.0/oai_dc/", str(STANDARDS / "oai_dc.xsd")),
+        ("http://www.openarchives.org/OAI/2.0/oai-identifier", str(STANDARDS / "oai-identifier.xsd"))])
+
+
+def valid(schema, reply) -> str:
+    assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/xml")
+    schema.validate(reply.content)
+    return reply.text
+
+
+def error_code(text: str) -> str | None:
+    found = re.search(r'<error code="(\w+)"', text)
+    return found.group(1) if found else None
+
+
+def test_identify_and_formats_are_valid(web, schema):
+    identify = valid(schema, web.get("/oai", params={"verb": "Identify"}))
+    assert "<deletedRecord>persistent</deletedRecord>" in identify and f"<repositoryIdentifier>{HOST}<" in identify
+    formats = valid(schema, web.get("/oai", params={"verb": "ListMetadataFormats"}))
+    assert "<metadataPrefix>oai_dc</metadataPrefix>" in formats
+
+
+def test_every_record_once_in_valid_oai_dc(web, schema):
+    text = valid(schema, web.get("/oai", params={"verb": "ListRecords", "metadataPrefix": "oai_dc"}))
+    identifiers = re.findall(r"<identifier>(oai:[^<]+)</identifier>", text)
+    keys = {iri.rsplit("/", 1)[-1] for iri in web.iris.values()}
+    assert sorted(identifiers) == sorted(f"oai:{HOST}:{key}" for key in keys)
+    assert "<dc:title>Law enforcement and civil society in Russia</dc:title>" in text
+
+
+def test_get_record_and_post(web, schema):
+    key = web.iris["lund-journal-article.json"].rsplit("/", 1)[-1]
+    args = {"verb": "GetRecord", "identifier": f"oai:{HOST}:{key}", "metadataPrefix": "oai_dc"}
+    got = valid(schema, web.get("/oai", params=args))
+    assert "https://doi.org/10.1016/s0964-8305(98)00042-0" in got
+    posted = web.request("POST", "/oai", data=args)
+    assert valid(schema, posted).split("</responseDate>")[1] == got.split("</responseDate>")[1]
+
+
+@pytest.mark.parametrize("args, code", [
+    ({}, "badVerb"),
+    ({"verb": "Harvest"}, "badVerb"),
+    ({"verb": "ListRecords"}, "badArgument"),
+    ({"verb": "Identify", "extra": "1"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2021-01-01T00:00:00Z"},
+     "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-02-30"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
+    ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": f"oai:{HOST}:nosuchkey"}, "idDoesNotExist"),
+    ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:elsewhere.org:abc"}, "idDoesNotExist"),
+    ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2999-01-01"}, "noRecordsMatch"),
+    ({"verb": "ListIdentifiers", "resumptionToken": "forged!"}, "badResumptionToken"),
+    ({"verb": "ListIdentifiers", "resumptionToken": "eyJwIjoxfQ=="}, "badResumptionToken"),
+    ({"verb": "ListIdentifiers", "resumptionToken": "x", "metadataPrefix": "oai_dc"}, "badArgument"),
+    ({"verb": "ListSets"}, "noSetHierarchy"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "type:article"}, "noSetHierarchy"),
+])
+def test_every_error_of_the_protocol(web, schema, args, code):
+    assert error_code(valid(schema, web.get("/oai", params=args))) == code
+
+
+def test_a_repeated_argument_is_bad(web, schema):
+    reply = web.get("/oai?verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=oai_dc")
+    assert error_code(valid(schema, reply)) == "badArgument"
+
+
+def test_pages_follow_resumption_tokens_to_the_end(site_store, schema, monkeypatch):
+    from kgpub.server import oai_pmh
+
+    monkeypatch.setattr(oai_pmh, "PAGE_SIZE", 4)
+    web = App(site_store)
+    seen, args, cursors = [], {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}, []
+    while True:
+        text = valid(schema, web.get("/oai", params=args))
+        seen += re.findall(r"<identifier>([^<]+)</identifier>", text)
+        token = re.search(r'<resumptionToken completeListSize="(\d+)" cursor="(\d+)"(?:/>|>([^<]*)<)', text)
+        if token is None:
+            break
+        assert int(token.group(1)) == len(site_store.iris)
+        cursors.append(int(token.group(2)))
+        if not token.group(3):
+            break
+        args = {"verb": "ListIdentifiers", "resumptionToken": token.group(3)}
+    assert len(seen) == len(set(seen)) == len(site_store.iris), "every record once"
+    assert cursors == list(range(0, len(site_store.iris), 4))
+
+
+def test_withdrawn_records_stay_as_deleted_and_incremental_harvests_see_changes(seed_copy, schema):
+    start = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    iri = seed_copy.ingest(SEED)[0]["iri"]
+    seed_copy("withdraw", iri, "--reason", "Entered twice")
+    web = App(seed_copy)
+    key = iri.rsplit("/", 1)[-1]
+    text = valid(schema, web.get("/oai", params={"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": start}))
+    assert re.search(rf'<header status="deleted"><identifier>oai:{HOST}:{key}</identifier>', text)
+    got = valid(schema, web.get("/oai", params={"verb": "GetRecord", "metadataPrefix": "oai_dc",
+                                                "identifier": f"oai:{HOST}:{key}"}))
+    assert 'status="deleted"' in got and "<metadata>" not in got
+
+
+def test_sickle_harvests_every_record_once(site):
+    from sickle import Sickle
+
+    harvester = Sickle(site.url + "/oai")
+    records = list(harvester.ListRecords(metadataPrefix="oai_dc"))
+    identifiers = [r.header.identifier for r in records]
+    assert sorted(identifiers) == sorted(f"oai:{HOST}:{iri.rsplit('/', 1)[-1]}" for iri in site.iris.values())
+    assert all(r.metadata.get("title") for r in records)
+    assert harvester.Identify().repositoryName
+
+
+
+def test_an_incremental_harvest_returns_exactly_what_changed(cli, tmp_path, schema):
+    import time
+
+    from conftest import REPO
+
+    stored = {Path(r["source"].split(":")[0]).name: r["iri"] for r in cli.ingest(REPO / "examples")}
+    time.sleep(1.1)  # datestamps are seconds: the next writes are after `since`
+    since = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    changed = tmp_path / "preprint.txt"
+    changed.write_text((REPO / "examples" / "preprint.txt").read_text().replace("language models", "language model"))
+    assert cli.ingest(changed)[0]["status"] == "updated"
+    new = cli.ingest(SEED)[0]["iri"]
+    cli("withdraw", stored["doctoral-thesis.txt"], "--reason", "Entered twice")
+    text = valid(schema, App(cli).get("/oai", params={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc",
+                                                        "from": since}))
+    keys = {iri.rsplit("/", 1)[-1] for iri in (stored["preprint.txt"], new, stored["doctoral-thesis.txt"])}
+    assert set(re.findall(rf"<identifier>oai:{HOST}:(\w+)</identifier>", text)) == keys
+    assert text.count('status="deleted"') == 1
