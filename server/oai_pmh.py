@@ -20,7 +20,6 @@ import binascii
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -29,7 +28,8 @@ from flask import Blueprint, Response, current_app, request
 from kgpub.graph import iris, lifecycle
 from kgpub.graph.namespaces import DCTERMS
 from kgpub.graph.record_reader import read_record
-from kgpub.server import oai_dc, snapshot_view
+from kgpub.server import oai_dc, record_list, snapshot_view
+from kgpub.server.record_list import Listed, utc_seconds
 
 bp = Blueprint("oai_pmh", __name__)
 
@@ -54,13 +54,6 @@ class OaiError(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
-
-
-@dataclass(frozen=True)
-class Item:
-    key: str
-    datestamp: str
-    deleted: bool = False
 
 
 @bp.route("/oai", methods=["GET", "POST"])
@@ -135,8 +128,8 @@ def key_of(identifier: str) -> str:
 # --- the verbs ------------------------------------------------------------------------------------
 
 def identify(arguments: dict) -> str:
-    items = all_items()
-    earliest = min((item.datestamp for item in items), default="1970-01-01T00:00:00Z")
+    items = record_list.listed()
+    earliest = min((item.changed for item in items), default="1970-01-01T00:00:00Z")
     sample = oai_identifier(items[0].key if items else "abc123")
     return (f"<Identify><repositoryName>{escape(current_app.config['SITE_NAME'])}</repositoryName>"
             f"<baseURL>{escape(base_url())}</baseURL><protocolVersion>2.0</protocolVersion>"
@@ -192,7 +185,7 @@ HANDLERS = {"Identify": identify, "ListMetadataFormats": list_metadata_formats, 
 def listing(arguments: dict, verb: str, show) -> str:
     state = token_state(arguments["resumptionToken"]) if "resumptionToken" in arguments else first_state(arguments)
     module = metadata_format(state["p"])
-    chosen = [item for item in all_items() if state["f"] <= item.datestamp <= state["u"]]
+    chosen = [item for item in record_list.listed() if state["f"] <= item.changed <= state["u"]]
     if not chosen:
         raise OaiError("noRecordsMatch", "no record matches the request")
     after = [item for item in chosen if item.key > state["k"]]
@@ -261,41 +254,26 @@ def metadata_format(prefix: str):
 
 # --- records ----------------------------------------------------------------------------------------
 
-def all_items() -> list[Item]:
-    """Every record and every tombstone of a research output, by key."""
-    view = snapshot_view.current()
-    base = current_app.config["BASE"]
-    items = [Item(iris.output_of_graph(graph).value.rsplit("/", 1)[-1], datestamp(stamp))
-             for graph, stamp in view.store.record_stamps()]
-    items += [Item(iri.rsplit("/", 1)[-1], stone.invalidated.astimezone(dt.timezone.utc).strftime(GRANULARITY), True)
-              for iri, stone in lifecycle.tombstones(view.store, base).items() if iris.is_output(iri)]
-    return sorted(items, key=lambda item: item.key)
-
-
-def datestamp(stamp: str) -> str:
-    return dt.datetime.fromisoformat(stamp).astimezone(dt.timezone.utc).strftime(GRANULARITY)
-
-
-def find_item(key: str) -> Item:
+def find_item(key: str) -> Listed:
     """One record's header facts by index lookups (GetRecord must not list the repository)."""
     store, base = snapshot_view.current().store, current_app.config["BASE"]
     graph = iris.record_graph(base, key)
     stamp = next((t.object.value for t in store.triples(graph, DCTERMS.modified, None)), None)
     if stamp is not None:
-        return Item(key, datestamp(stamp))
+        return Listed(key, utc_seconds(stamp))
     stone = lifecycle.tombstone(store, iris.output(base, key).value)
     if stone is not None:
-        return Item(key, stone.invalidated.astimezone(dt.timezone.utc).strftime(GRANULARITY), True)
+        return Listed(key, utc_seconds(stone.invalidated), True)
     raise OaiError("idDoesNotExist", f"{oai_identifier(key)} is not an identifier of this repository")
 
 
-def header_xml(item: Item) -> str:
+def header_xml(item: Listed) -> str:
     status = ' status="deleted"' if item.deleted else ""
     return (f"<header{status}><identifier>{escape(oai_identifier(item.key))}</identifier>"
-            f"<datestamp>{item.datestamp}</datestamp></header>")
+            f"<datestamp>{item.changed}</datestamp></header>")
 
 
-def record_xml(item: Item, module) -> str:
+def record_xml(item: Listed, module) -> str:
     if item.deleted:
         return f"<record>{header_xml(item)}</record>"
     base = current_app.config["BASE"]

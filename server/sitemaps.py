@@ -3,46 +3,30 @@
 `/sitemap.xml` lists every research output's landing page with `lastmod` (when its record was
 last written, Store.record_stamps); past PER_SITEMAP pages it is a sitemap index of
 `/sitemap-{n}.xml`, each at most PER_SITEMAP pages (the protocol's limit is 50,000 URLs and 50 MB).
-The list is made once per version of the store in each server process. `/robots.txt` allows
+The list is read once per version of the store (record_list.py). `/robots.txt` allows
 everything and names the sitemap.
 """
 from __future__ import annotations
 
-import datetime as dt
-import os
-import threading
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app
 
 from kgpub.graph import iris
-from kgpub.server import snapshot_view
+from kgpub.server import record_list
 from kgpub.server.errors import error_response
 
 bp = Blueprint("sitemaps", __name__)
 
 PER_SITEMAP = 50_000
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
-_made: dict[int, tuple[str, list[tuple[str, str]]]] = {}  # pid -> (store version, [(page, lastmod)])
-_lock = threading.Lock()
 
 
 def pages() -> list[tuple[str, str]]:
-    """(landing page URL, lastmod) of every research output, for the store's current version."""
-    view = snapshot_view.current()
-    with _lock:
-        made = _made.get(os.getpid())
-        if made is None or made[0] != view.snapshot:
-            base = current_app.config["BASE"]
-            listed = [(iris.document(base, iris.stem_of(base, iris.output_of_graph(graph).value)).value, lastmod(stamp))
-                      for graph, stamp in view.store.record_stamps()]
-            made = _made[os.getpid()] = (view.snapshot, listed)
-        return made[1]
-
-
-def lastmod(stamp: str) -> str:
-    """W3C Datetime in UTC, as every backend's form of an xsd:dateTime reads."""
-    return dt.datetime.fromisoformat(stamp).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """(landing page URL, lastmod) of every published research output (record_list.py)."""
+    base = current_app.config["BASE"]
+    return [(iris.document(base, f"output/{item.key}").value, item.changed)
+            for item in record_list.listed() if not item.deleted]
 
 
 @bp.get("/sitemap.xml")

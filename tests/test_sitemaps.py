@@ -35,7 +35,6 @@ def test_past_the_limit_the_sitemap_is_an_index_of_sitemaps(site_store, monkeypa
     from kgpub.server import sitemaps
 
     monkeypatch.setattr(sitemaps, "PER_SITEMAP", 3)
-    monkeypatch.setattr(sitemaps, "_made", {})
     web = App(site_store)
     index = ET.fromstring(web.get("/sitemap.xml").content)
     parts = [s.findtext("s:loc", namespaces=NS) for s in index.findall("s:sitemap", NS)]
