@@ -15,7 +15,7 @@ from typing import Iterator
 from flask import abort, current_app
 
 from kgpub.graph import dumps
-from kgpub.graph.store import Store, StoreError, StoreLocked, held_writer, version
+from kgpub.graph.store import Store, StoreError, StoreLocked, held_writer
 from kgpub.server.errors import error_response
 
 WAIT_SECONDS = 5.0
@@ -25,7 +25,6 @@ WAIT_SECONDS = 5.0
 def writer_store() -> Iterator[Store]:
     """The writer store, held by this request alone; 503 when it cannot be had in time."""
     location = current_app.config["STORE"]
-    before = version(location)
     with ExitStack() as held:
         try:
             store = held.enter_context(held_writer(location, WAIT_SECONDS))
@@ -33,8 +32,10 @@ def writer_store() -> Iterator[Store]:
             unavailable(str(err))
         except StoreError as err:
             unavailable(f"the store cannot be written: {err}")
+        before = store.snapshot  # read while held: no other writer moves it in between
         yield store
-    if version(location) != before:
+        wrote = store.snapshot != before
+    if wrote:
         dumps.refresh_in_background(location)
 
 
