@@ -23,6 +23,12 @@ SEED = SHARED_DATA / "seed-record.txt"
 PURE_API = SHARED_DATA / "real" / "pure-api"
 BASE = "https://data.example.edu/"
 SCRIPT_TITLE = REPO / "tests" / "fixtures" / "server" / "script-title.txt"
+# A Crossref work with the DOI of a row of OpenCitations Meta's example (oc_meta-example_metadata.csv:4):
+# imported after it, the two sources make one record.
+CROSSREF_OF_AN_OC_META_WORK = (
+    '{"status": "ok", "message-type": "work", "message": {"DOI": "10.1109/20.877674", "type": "journal-article", '
+    '"title": ["An investigation of FEM-FCT method"], "container-title": ["IEEE Transactions on Magnetics"], '
+    '"volume": "36"}}')
 NORDIC_TOPIC = REPO / "tests" / "fixtures" / "server" / "nordic-topic.txt"  # IRIs beyond ASCII
 
 sys.path.insert(0, str(REPO))  # so tests can use bench/synthetic.py

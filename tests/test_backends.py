@@ -11,7 +11,7 @@ from collections import Counter
 
 import pyoxigraph
 import pytest
-from conftest import BASE, REPO, SEED, SHARED_DATA, App, Cli, doc_path, remote_cli
+from conftest import BASE, CROSSREF_OF_AN_OC_META_WORK, REPO, SEED, SHARED_DATA, App, Cli, doc_path, remote_cli
 
 EXAMPLES = REPO / "examples"
 OC_META = SHARED_DATA / "real" / "other" / "opencitations-meta" / "oc_meta-example_metadata.csv"
@@ -90,9 +90,7 @@ def test_ingest_reports_stored_unchanged_updated_and_rejected(backend, tmp_path)
 def test_one_record_per_work_across_sources(backend, tmp_path):
     report = load(backend)
     crossref = tmp_path / "work.crossref.json"
-    crossref.write_text('{"status": "ok", "message-type": "work", "message": {"DOI": "10.1109/20.877674", '
-                        '"type": "journal-article", "title": ["An investigation of FEM-FCT method"], '
-                        '"container-title": ["IEEE Transactions on Magnetics"], "volume": "36"}}')
+    crossref.write_text(CROSSREF_OF_AN_OC_META_WORK)
     [merged] = backend.ingest(crossref)
     first = next(r for r in report if r["source"] == f"{OC_META}:4")
     assert (merged["status"], merged["iri"]) == ("updated", first["iri"])

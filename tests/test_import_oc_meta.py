@@ -6,7 +6,7 @@ import io
 from collections import Counter
 
 import pytest
-from conftest import SHARED_DATA
+from conftest import CROSSREF_OF_AN_OC_META_WORK, SHARED_DATA
 
 from kgpub.graph.importers import detect, for_path, oc_meta
 from kgpub.graph.record import Journal, PartialDate, Person, Record, Status, UnreadableRecord
@@ -145,9 +145,7 @@ def test_ingest_stores_oc_meta_rows_and_the_same_doi_from_crossref_merges(cli, t
     # OC Meta has neither abstracts nor languages: the shapes warn, nothing else.
     assert {w["field"] for r in report for w in r["warnings"]} == {"dcterms:abstract", "dcterms:language"}
     crossref_copy = tmp_path / "work.crossref.json"
-    crossref_copy.write_text('{"status": "ok", "message-type": "work", "message": {"DOI": "10.1109/20.877674", '
-                             '"type": "journal-article", "title": ["An investigation of FEM-FCT method"], '
-                             '"container-title": ["IEEE Transactions on Magnetics"], "volume": "36"}}')
+    crossref_copy.write_text(CROSSREF_OF_AN_OC_META_WORK)
     [merged] = cli.ingest(crossref_copy)
     first = next(r for r in report if r["source"] == f"{EXAMPLE}:4")
     assert (merged["status"], merged["iri"]) == ("updated", first["iri"])
