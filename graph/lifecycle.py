@@ -46,25 +46,28 @@ class Tombstone:
 def tombstone(store: Store, iri: str) -> Tombstone | None:
     """The tombstone of a withdrawn or merged thing, None while it is published (index lookups)."""
     subject = NamedNode(iri)
-    stamps = store.objects(subject, PROV.invalidatedAtTime)
-    if not stamps:
-        return None
-    reasons = store.objects(subject, KGV.withdrawalReason)
-    survivors = store.objects(subject, DCTERMS.isReplacedBy)
-    return Tombstone(iri, dt.datetime.fromisoformat(min(s.value for s in stamps)),
-                     next((r.value for r in reasons), None), next((s.value for s in survivors), None))
+    return _read_tombstone(iri, {p: [o.value for o in store.objects(subject, p)] for p in TOMBSTONE_FIELDS})
 
 
 def tombstones(store: Store, base: str) -> dict[str, Tombstone]:
     """Every tombstone, by IRI: the whole lifecycle graph in one read (it holds one entry per
     withdrawn or merged record, so it stays small)."""
-    about: dict[str, dict[NamedNode, list]] = {}
+    about: dict[str, dict[NamedNode, list[str]]] = {}
     for t in _lifecycle_triples(store, iris.graph(base, iris.LIFECYCLE_GRAPH)):
         about.setdefault(t.subject.value, {}).setdefault(t.predicate, []).append(t.object.value)
-    return {iri: Tombstone(iri, dt.datetime.fromisoformat(min(fields[PROV.invalidatedAtTime])),
-                           next(iter(fields.get(KGV.withdrawalReason, [])), None),
-                           next(iter(fields.get(DCTERMS.isReplacedBy, [])), None))
-            for iri, fields in about.items() if PROV.invalidatedAtTime in fields}
+    return {iri: stone for iri, fields in about.items() if (stone := _read_tombstone(iri, fields))}
+
+
+TOMBSTONE_FIELDS = (PROV.invalidatedAtTime, KGV.withdrawalReason, DCTERMS.isReplacedBy)
+
+
+def _read_tombstone(iri: str, fields: dict[NamedNode, list[str]]) -> Tombstone | None:
+    """A tombstone from its fields' values (None without an invalidation time)."""
+    if not fields.get(PROV.invalidatedAtTime):
+        return None
+    return Tombstone(iri, dt.datetime.fromisoformat(min(fields[PROV.invalidatedAtTime])),
+                     next(iter(fields.get(KGV.withdrawalReason, [])), None),
+                     next(iter(fields.get(DCTERMS.isReplacedBy, [])), None))
 
 
 def withdraw(store: Store, base: str, key: str, reason: str) -> Tombstone:

@@ -2,8 +2,6 @@
 parser from PyPI off the real server."""
 from __future__ import annotations
 
-import json
-
 import pyoxigraph
 import pytest
 import requests
@@ -91,7 +89,6 @@ def test_the_json_linkset_is_rfc_9264(site):
     assert entry["anchor"] == landing(site.iris["seed-record.txt"])
     assert all(isinstance(targets, list) and all("href" in t for t in targets)
                for rel, targets in entry.items() if rel != "anchor")
-    json.dumps(entry)
 
 
 def test_linksets_of_unknown_and_withdrawn_records(seed_copy):
