@@ -82,6 +82,13 @@ class SearchResults:
 
 
 @dataclass(frozen=True)
+class Facets:
+    type_iri: str | None
+    year: str | None
+    subjects: tuple[str, ...]  # ASJC codes
+
+
+@dataclass(frozen=True)
 class Figures:
     outputs: int
     by_year: tuple[tuple[str, int], ...]  # newest first
@@ -117,6 +124,7 @@ def extract(graph: NamedNode, triples: Iterable[Triple]) -> IndexedRecord:
     g = TripleIndex(triples)
     record = read_record(g, _output(g, graph).value)
     topics = [c.label for c in (*record.subjects, *record.fingerprint) if c.label]
+    facets = facets_of(record)
     return IndexedRecord(
         graph=graph.value, iri=record.iri, title=record.full_title,
         keywords=tuple(dict.fromkeys([*record.keywords, *topics])),
@@ -124,8 +132,17 @@ def extract(graph: NamedNode, triples: Iterable[Triple]) -> IndexedRecord:
         abstract=record.abstract,
         journal_iri=record.journal.iri if record.journal else None,
         journal_title=record.journal.title if record.journal else None,
-        date=record.publication_date, doi=record.doi, type_iri=record.type.iri if record.type else None,
-        subjects=tuple(dict.fromkeys(s.code for s in record.subjects)))
+        date=record.publication_date, doi=record.doi, type_iri=facets.type_iri, subjects=facets.subjects)
+
+
+def facets_of(record) -> Facets:
+    """What a stored record (record_reader.py) is filed under: its type, year and ASJC codes."""
+    return Facets(record.type.iri if record.type else None, year_of(record.publication_date),
+                  tuple(dict.fromkeys(s.code for s in record.subjects)))
+
+
+def year_of(date: str | None) -> str | None:
+    return date[:4] if date and date[:4].isdigit() else None
 
 
 def _output(g: TripleIndex, graph: NamedNode) -> NamedNode:
@@ -239,7 +256,7 @@ class SearchIndex:
     def _store(self, records: list[IndexedRecord]) -> None:
         self._delete([r.graph for r in records])
         for r in records:
-            year = r.date[:4] if r.date and r.date[:4].isdigit() else None
+            year = year_of(r.date)
             (row_id,) = self._db.execute(
                 "INSERT INTO records (graph, iri, title, authors, journal_iri, journal_title, year, date, doi,"
                 " type_iri) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -284,6 +301,14 @@ class SearchIndex:
         hits = tuple(Hit(iri, title, tuple(json.loads(authors)), journal_title, year_, doi_, type_iri,
                          highlighted(snip)) for iri, title, authors, journal_title, year_, doi_, type_iri, snip in rows)
         return SearchResults(total, hits, text)
+
+    def facets(self) -> dict[str, Facets]:
+        """Record graph IRI -> what OAI-PMH sets are made of, for every indexed record (one read)."""
+        with Transaction(self._db, self._lock, "BEGIN"):
+            rows = self._db.execute("SELECT r.graph, r.type_iri, r.year, group_concat(s.code) FROM records r "
+                                    "LEFT JOIN subjects s ON s.record = r.id GROUP BY r.id").fetchall()
+        return {graph: Facets(type_iri, year, tuple(sorted(codes.split(","))) if codes else ())
+                for graph, type_iri, year, codes in rows}
 
     def figures(self) -> Figures:
         """Counts for the home page; computed again only after the index has changed."""

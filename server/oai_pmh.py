@@ -4,10 +4,10 @@ aggregators (OpenAIRE, BASE, CORE) harvest a repository.
 All six verbs, by GET or POST, and every error of the protocol. Identifiers are
 `oai:{host}:{key}`; a record's datestamp is when its graph was last written (seconds, UTC);
 withdrawn and merged records stay, as `deleted` (deletedRecord `persistent`, from the
-tombstones). Read through the store port (any backend). Metadata: `oai_dc` (oai_dc.py). No sets
-yet (`noSetHierarchy`).
+tombstones). Read through the store port (any backend). Metadata: `oai_dc` (oai_dc.py) and
+`oai_openaire` (oai_openaire.py). Sets by type, ASJC subject and year (oai_sets.py).
 
-Lists come in pages of PAGE_SIZE, ordered by key. A resumption token carries the request, the
+Lists come in pages of PAGE_SIZE, ordered by key. A resumption token carries the request (its set too), the
 last key sent, the cursor and the complete size, and the harvest's `until`: the time of its first
 page when the harvester gave none, so a record written during a harvest is left to the next
 incremental harvest (from = this one's start) instead of being skipped or sent twice. Tokens
@@ -28,7 +28,8 @@ from flask import Blueprint, Response, current_app, request
 from kgpub.graph import iris, lifecycle
 from kgpub.graph.namespaces import DCTERMS
 from kgpub.graph.record_reader import read_record
-from kgpub.server import oai_dc, record_list, snapshot_view
+from kgpub.graph.search import facets_of
+from kgpub.server import oai_dc, oai_openaire, oai_sets, record_list, snapshot_view
 from kgpub.server.record_list import Listed, utc_seconds
 
 bp = Blueprint("oai_pmh", __name__)
@@ -39,7 +40,7 @@ SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 GRANULARITY = "%Y-%m-%dT%H:%M:%SZ"
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
-FORMATS = {"oai_dc": oai_dc}
+FORMATS = {"oai_dc": oai_dc, "oai_openaire": oai_openaire}
 ARGUMENTS = {  # verb -> (required, optional, exclusive)
     "Identify": ((), (), None),
     "ListMetadataFormats": ((), ("identifier",), None),
@@ -159,7 +160,10 @@ def list_metadata_formats(arguments: dict) -> str:
 
 
 def list_sets(arguments: dict) -> str:
-    raise OaiError("noSetHierarchy", "this repository has no sets yet")
+    if "resumptionToken" in arguments:  # the list of sets comes whole, so no token is ever ours
+        raise OaiError("badResumptionToken", "ListSets hands out no resumption tokens")
+    in_use = {spec for item in record_list.listed() for spec in item.sets}
+    return f"<ListSets>{oai_sets.list_sets_xml(in_use)}</ListSets>"
 
 
 def get_record(arguments: dict) -> str:
@@ -185,7 +189,8 @@ HANDLERS = {"Identify": identify, "ListMetadataFormats": list_metadata_formats, 
 def listing(arguments: dict, verb: str, show) -> str:
     state = token_state(arguments["resumptionToken"]) if "resumptionToken" in arguments else first_state(arguments)
     module = metadata_format(state["p"])
-    chosen = [item for item in record_list.listed() if state["f"] <= item.changed <= state["u"]]
+    chosen = [item for item in record_list.listed() if state["f"] <= item.changed <= state["u"]
+              and (not state["s"] or state["s"] in item.sets)]
     if not chosen:
         raise OaiError("noRecordsMatch", "no record matches the request")
     after = [item for item in chosen if item.key > state["k"]]
@@ -201,8 +206,9 @@ def listing(arguments: dict, verb: str, show) -> str:
 
 
 def first_state(arguments: dict) -> dict:
-    if arguments.get("set"):
-        raise OaiError("noSetHierarchy", "this repository has no sets yet")
+    wanted = arguments.get("set", "")
+    if wanted and not oai_sets.SET_SPEC.fullmatch(wanted):
+        raise OaiError("badArgument", f"{wanted!r} is not a setSpec (ask ListSets)")
     metadata_format(arguments["metadataPrefix"])
     start = "from" in arguments and bound(arguments["from"], start=True)
     end = "until" in arguments and bound(arguments["until"], start=False)
@@ -210,7 +216,7 @@ def first_state(arguments: dict) -> dict:
         raise OaiError("badArgument", "from and until must have the same granularity")
     now = dt.datetime.now(dt.timezone.utc).strftime(GRANULARITY)
     state = {"p": arguments["metadataPrefix"], "f": start or "0000-01-01T00:00:00Z",
-             "u": min(end, now) if end else now, "k": "", "c": 0}
+             "u": min(end, now) if end else now, "k": "", "c": 0, "s": wanted}
     if state["f"] > state["u"]:
         raise OaiError("badArgument" if end else "noRecordsMatch", "from is after until")
     return state
@@ -237,8 +243,8 @@ def new_token(state: dict) -> str:
 def token_state(token: str) -> dict:
     try:
         state = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-        if set(state) != {"p", "f", "u", "k", "c"} or not isinstance(state["c"], int) \
-                or not all(isinstance(state[name], str) for name in "pfuk"):
+        if set(state) != {"p", "f", "u", "k", "c", "s"} or not isinstance(state["c"], int) \
+                or not all(isinstance(state[name], str) for name in "pfuks"):
             raise ValueError(token)
     except (ValueError, UnicodeError, binascii.Error):
         raise OaiError("badResumptionToken", "the resumption token is not one of ours, or was changed") from None
@@ -260,7 +266,7 @@ def find_item(key: str) -> Listed:
     graph = iris.record_graph(base, key)
     stamp = next((t.object.value for t in store.triples(graph, DCTERMS.modified, None)), None)
     if stamp is not None:
-        return Listed(key, utc_seconds(stamp))
+        return Listed(key, utc_seconds(stamp), sets=oai_sets.set_specs(base, facets_of(read_item(key))))
     stone = lifecycle.tombstone(store, iris.output(base, key).value)
     if stone is not None:
         return Listed(key, utc_seconds(stone.invalidated), True)
@@ -269,14 +275,18 @@ def find_item(key: str) -> Listed:
 
 def header_xml(item: Listed) -> str:
     status = ' status="deleted"' if item.deleted else ""
+    sets = "".join(f"<setSpec>{spec}</setSpec>" for spec in item.sets)
     return (f"<header{status}><identifier>{escape(oai_identifier(item.key))}</identifier>"
-            f"<datestamp>{item.changed}</datestamp></header>")
+            f"<datestamp>{item.changed}</datestamp>{sets}</header>")
 
 
 def record_xml(item: Listed, module) -> str:
     if item.deleted:
         return f"<record>{header_xml(item)}</record>"
+    return f"<record>{header_xml(item)}<metadata>{module.metadata(read_item(item.key))}</metadata></record>"
+
+
+def read_item(key: str):
     base = current_app.config["BASE"]
-    triples = snapshot_view.current().store.graph_triples(iris.record_graph(base, item.key))
-    record = read_record(triples, iris.output(base, item.key).value)
-    return f"<record>{header_xml(item)}<metadata>{module.metadata(record)}</metadata></record>"
+    triples = snapshot_view.current().store.graph_triples(iris.record_graph(base, key))
+    return read_record(triples, iris.output(base, key).value)

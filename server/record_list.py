@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from kgpub.graph import iris, lifecycle
-from kgpub.server import snapshot_view
+from kgpub.server import oai_sets, snapshot_view
 
 _listed: dict[tuple, tuple[str, list[Listed]]] = {}  # (pid, store, base) -> (store version, the list)
 _lock = threading.Lock()
@@ -23,6 +23,7 @@ class Listed:
     key: str
     changed: str  # UTC, seconds: 2026-12-05T04:31:29Z
     deleted: bool = False  # withdrawn or merged (its tombstone's time)
+    sets: tuple[str, ...] = ()  # its OAI-PMH sets (oai_sets.py)
 
 
 def listed() -> list[Listed]:
@@ -37,7 +38,9 @@ def listed() -> list[Listed]:
 
 
 def _read(store, base: str) -> list[Listed]:
-    items = [Listed(iris.output_of_graph(graph).value.rsplit("/", 1)[-1], utc_seconds(stamp))
+    facets = store.search.facets()
+    items = [Listed(iris.output_of_graph(graph).value.rsplit("/", 1)[-1], utc_seconds(stamp),
+                    sets=oai_sets.set_specs(base, facets.get(graph.value)))
              for graph, stamp in store.record_stamps()]
     items += [Listed(iri.rsplit("/", 1)[-1], utc_seconds(stone.invalidated), True)
               for iri, stone in lifecycle.tombstones(store, base).items() if iris.is_output(iri)]

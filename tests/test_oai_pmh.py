@@ -1,5 +1,6 @@
-"""OAI-PMH 2.0: every response valid against the official schemas (xmlschema), every error of the
-protocol, pages with resumption tokens, deleted records; a full harvest by Sickle off the real server."""
+"""OAI-PMH 2.0: every response valid against the official schemas (xmlschema: OAI-PMH, oai_dc and
+the OpenAIRE Guidelines v4), every error of the protocol, sets, pages with resumption tokens,
+deleted records; a full harvest by Sickle off the real server."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ import xmlschema
 from conftest import SEED, SHARED_DATA, App
 
 STANDARDS = SHARED_DATA / "standards" / "oai-pmh"
+OPENAIRE = SHARED_DATA / "standards" / "openaire-literature-4" / "schemas" / "4.0" / "openaire.xsd"
 OAI = "http://www.openarchives.org/OAI/2.0/"
 HOST = "data.example.edu"
 
@@ -20,6 +22,13 @@ def schema():
     return xmlschema.XMLSchema(str(STANDARDS / "OAI-PMH.xsd"), locations=[
         ("http://www.openarchives.org/OAI/2.0/oai_dc/", str(STANDARDS / "oai_dc.xsd")),
         ("http://www.openarchives.org/OAI/2.0/oai-identifier", str(STANDARDS / "oai-identifier.xsd"))])
+
+
+@pytest.fixture(scope="module")
+def openaire_schema():
+    """OAI-PMH with the OpenAIRE schemas, whose Dublin Core schema differs from oai_dc's (a set of its own)."""
+    return xmlschema.XMLSchema(str(STANDARDS / "OAI-PMH.xsd"), locations=[
+        ("http://namespace.openaire.eu/schema/oaire/", str(OPENAIRE))])
 
 
 def valid(schema, reply) -> str:
@@ -73,11 +82,84 @@ def test_get_record_and_post(web, schema):
     ({"verb": "ListIdentifiers", "resumptionToken": "forged!"}, "badResumptionToken"),
     ({"verb": "ListIdentifiers", "resumptionToken": "eyJwIjoxfQ=="}, "badResumptionToken"),
     ({"verb": "ListIdentifiers", "resumptionToken": "x", "metadataPrefix": "oai_dc"}, "badArgument"),
-    ({"verb": "ListSets"}, "noSetHierarchy"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "type:article"}, "noSetHierarchy"),
+    ({"verb": "ListSets", "resumptionToken": "x"}, "badResumptionToken"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "type: article"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "type:nosuchtype"}, "noRecordsMatch"),
 ])
 def test_every_error_of_the_protocol(web, schema, args, code):
     assert error_code(valid(schema, web.get("/oai", params=args))) == code
+
+
+def listed(web, schema, **args) -> dict[str, list[str]]:
+    """Identifier -> its setSpecs, over every page of ListIdentifiers."""
+    args, found = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", **args}, {}
+    while True:
+        text = valid(schema, web.get("/oai", params=args))
+        for header in re.findall(r"<header>(.*?)</header>", text):
+            found[re.search(r"<identifier>([^<]+)<", header).group(1)] = re.findall(r"<setSpec>([^<]+)<", header)
+        token = re.search(r"<resumptionToken[^>]*>([^<]+)<", text)
+        if not token:
+            return found
+        args = {"verb": "ListIdentifiers", "resumptionToken": token.group(1)}
+
+
+def test_sets_by_type_subject_and_year_are_listed_with_names(web, schema):
+    text = valid(schema, web.get("/oai", params={"verb": "ListSets"}))
+    sets = dict(re.findall(r"<setSpec>([^<]+)</setSpec><setName>([^<]+)</setName>", text))
+    assert sets["type:contributiontojournal:article"] == "Contribution to journal › Article"
+    assert sets["type"] and sets["asjc"] and sets["year"]
+    assert any(re.fullmatch(r"asjc:\d\d:\d{4}", spec) for spec in sets)
+    assert any(re.fullmatch(r"year:\d{4}", spec) for spec in sets)
+    everything = listed(web, schema)
+    in_use = {spec for specs in everything.values() for spec in specs}
+    assert in_use <= set(sets), "every set a record is in is listed"
+
+
+def test_a_set_lists_exactly_its_members_and_its_children_are_in_it(web, schema, monkeypatch):
+    from kgpub.server import oai_pmh
+
+    monkeypatch.setattr(oai_pmh, "PAGE_SIZE", 3)  # the set must survive resumption tokens
+    everything = listed(web, schema)
+    subject = next(spec for specs in everything.values() for spec in specs if spec.count(":") == 2
+                   and spec.startswith("asjc:"))
+    area = subject.rsplit(":", 1)[0]
+    for spec in ("type:contributiontojournal", "type:contributiontojournal:article", area, subject):
+        members = listed(web, schema, set=spec)
+        assert members and set(members) == {i for i, specs in everything.items() if spec in specs}
+    assert set(listed(web, schema, set=subject)) <= set(listed(web, schema, set=area))
+
+
+def test_get_record_shows_the_sets_the_lists_show(web, schema):
+    identifier, specs = next(iter(listed(web, schema).items()))
+    got = valid(schema, web.get("/oai", params={"verb": "GetRecord", "identifier": identifier,
+                                                "metadataPrefix": "oai_dc"}))
+    assert re.findall(r"<setSpec>([^<]+)<", got) == specs
+
+
+def test_every_record_is_valid_openaire_with_coar_type_orcid_and_doi(web, schema, openaire_schema):
+    formats = valid(schema, web.get("/oai", params={"verb": "ListMetadataFormats"}))
+    assert "<metadataPrefix>oai_openaire</metadataPrefix>" in formats
+    text = valid(openaire_schema, web.get("/oai", params={"verb": "ListRecords", "metadataPrefix": "oai_openaire"}))
+    records = re.findall(r"<record>.*?</record>", text, re.S)
+    assert len(records) == len(web.iris)
+    assert all(re.search(r'<resourceType resourceTypeGeneral="[^"]+" uri="http://purl.org/coar/resource_type/c_',
+                         r) for r in records)
+    lund = web.iris["lund-journal-article.json"].rsplit("/", 1)[-1]
+    article = next(r for r in records if f":{lund}</identifier>" in r)
+    assert '<datacite:identifier identifierType="DOI">10.1016/s0964-8305(98)00042-0<' in article
+    assert 'uri="http://purl.org/coar/resource_type/c_6501">journal article<' in article
+    assert "<datacite:date dateType=\"Issued\">" in article and "<citationTitle>" in article
+
+
+def test_openaire_keeps_the_seeds_citation_fields_and_crossrefs_orcids(cli, openaire_schema):
+    cli.ingest(SEED, SHARED_DATA / "real" / "crossref" / "abbotsbury" / "test1.json")
+    text = valid(openaire_schema, App(cli).get("/oai", params={"verb": "ListRecords", "metadataPrefix": "oai_openaire"}))
+    for element in ("citationTitle", "citationVolume", "citationIssue", "citationStartPage", "citationEndPage"):
+        assert f"<{element}>" in text, element
+    assert "<dc:language>eng</dc:language>" in text
+    assert re.search(r'<datacite:nameIdentifier nameIdentifierScheme="ORCID" schemeURI="https://orcid.org/">'
+                     r"https://orcid.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]<", text), "Crossref's authors have ORCIDs"
+    assert "<datacite:familyName>" in text
 
 
 def test_a_repeated_argument_is_bad(web, schema):

@@ -53,6 +53,10 @@ class FollowingSearch(SearchIndex):
         self.follow()
         return super().figures()
 
+    def facets(self):
+        self.follow()
+        return super().facets()
+
     def follow(self) -> None:
         """Bring the index up to the store's current version (unless another process is at it)."""
         version = self.store.snapshot
