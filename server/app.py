@@ -12,7 +12,8 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kgpub.server import (admin, cite_pages, errors, graph_store, health, html_meta, linked_data, metrics,
-                          oai_pmh, resolver, self_description, settings, signposting, site_pages, sitemaps, sparql)
+                          oai_pmh, resolver, resourcesync, self_description, settings, signposting, site_pages,
+                          sitemaps, sparql)
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 # Pages load scripts, styles, images and data only from this server, run no inline script, and
@@ -37,6 +38,7 @@ def create_app(given: Mapping | None = None) -> Flask:
     app.register_blueprint(signposting.bp)
     app.register_blueprint(resolver.bp)
     app.register_blueprint(sitemaps.bp)
+    app.register_blueprint(resourcesync.bp)
     app.register_blueprint(oai_pmh.bp)
     app.register_blueprint(health.bp)
     metrics.init_app(app)

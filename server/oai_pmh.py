@@ -270,6 +270,9 @@ def find_item(key: str) -> Listed:
     stone = lifecycle.tombstone(store, iris.output(base, key).value)
     if stone is not None:
         return Listed(key, utc_seconds(stone.invalidated), True)
+    removed = dict(store.removed_since(None)).get(graph)
+    if removed is not None:
+        return Listed(key, utc_seconds(removed), True)
     raise OaiError("idDoesNotExist", f"{oai_identifier(key)} is not an identifier of this repository")
 
 

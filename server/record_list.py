@@ -1,5 +1,5 @@
-"""Every research output with when it last changed, withdrawn and merged ones included: what the
-sitemap (sitemaps.py) and OAI-PMH (oai_pmh.py) list. Read through the store port once per version
+"""Every research output with when it last changed, withdrawn, merged and removed ones included:
+what the sitemap (sitemaps.py), OAI-PMH (oai_pmh.py) and ResourceSync (resourcesync.py) list. Read through the store port once per version
 of the store in each server process, not on every request: a harvest pages through it 100 at a time.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ class Listed:
     changed: str  # UTC, seconds: 2026-12-05T04:31:29Z
     deleted: bool = False  # withdrawn or merged (its tombstone's time)
     sets: tuple[str, ...] = ()  # its OAI-PMH sets (oai_sets.py)
+    created: str | None = None  # when first written, if the store knows (ResourceSync's created)
 
 
 def listed() -> list[Listed]:
@@ -38,13 +39,25 @@ def listed() -> list[Listed]:
 
 
 def _read(store, base: str) -> list[Listed]:
+    """Published records, then tombstones (a tombstone wins: lifecycle.py), then record graphs
+    removed without one (the store's removal log)."""
     facets = store.search.facets()
-    items = [Listed(iris.output_of_graph(graph).value.rsplit("/", 1)[-1], utc_seconds(stamp),
-                    sets=oai_sets.set_specs(base, facets.get(graph.value)))
-             for graph, stamp in store.record_stamps()]
-    items += [Listed(iri.rsplit("/", 1)[-1], utc_seconds(stone.invalidated), True)
-              for iri, stone in lifecycle.tombstones(store, base).items() if iris.is_output(iri)]
-    return sorted(items, key=lambda item: item.key)
+    items = {}
+    for stamp in store.record_stamps():
+        key = _key(stamp.graph.value)
+        items[key] = Listed(key, utc_seconds(stamp.modified), sets=oai_sets.set_specs(base, facets.get(stamp.graph.value)),
+                            created=utc_seconds(stamp.created) if stamp.created else None)
+    for iri, stone in lifecycle.tombstones(store, base).items():
+        if iris.is_output(iri):
+            items[_key(iri)] = Listed(_key(iri), utc_seconds(stone.invalidated), True)
+    for graph, when in store.removed_since(None):
+        if iris.is_record_graph(graph) and _key(graph.value) not in items:
+            items[_key(graph.value)] = Listed(_key(graph.value), utc_seconds(when), True)
+    return sorted(items.values(), key=lambda item: item.key)
+
+
+def _key(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
 
 
 def utc_seconds(moment: str | dt.datetime) -> str:

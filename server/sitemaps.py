@@ -33,11 +33,11 @@ def pages() -> list[tuple[str, str]]:
 def sitemap():
     listed = pages()
     if len(listed) <= PER_SITEMAP:
-        return _xml(_urlset(listed))
+        return xml_response(_urlset(listed))
     base = current_app.config["BASE"]
     count = -(-len(listed) // PER_SITEMAP)
     entries = "".join(f"<sitemap><loc>{escape(base)}sitemap-{n}.xml</loc></sitemap>\n" for n in range(1, count + 1))
-    return _xml(f'<sitemapindex xmlns="{NAMESPACE}">\n{entries}</sitemapindex>\n')
+    return xml_response(f'<sitemapindex xmlns="{NAMESPACE}">\n{entries}</sitemapindex>\n')
 
 
 @bp.get("/sitemap-<int:number>.xml")
@@ -46,7 +46,7 @@ def sitemap_part(number: int):
     part = listed[(number - 1) * PER_SITEMAP:number * PER_SITEMAP] if number >= 1 else []
     if len(listed) <= PER_SITEMAP or not part:
         return error_response(404, "Not Found", f"there is no sitemap {number}; start at /sitemap.xml")
-    return _xml(_urlset(part))
+    return xml_response(_urlset(part))
 
 
 @bp.get("/robots.txt")
@@ -62,7 +62,7 @@ def _urlset(listed: list[tuple[str, str]]) -> str:
     return f'<urlset xmlns="{NAMESPACE}">\n{urls}</urlset>\n'
 
 
-def _xml(body: str) -> Response:
+def xml_response(body: str) -> Response:
     response = Response('<?xml version="1.0" encoding="UTF-8"?>\n' + body, mimetype="application/xml")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -75,9 +75,9 @@ class Server:
     """`kgpub serve` running for real (gunicorn, worker processes) on a free loopback port."""
 
     def __init__(self, cli: Cli, workers: int = 2, page_size: int | None = None, env: dict | None = None,
-                 args: tuple[str, ...] = ()):
+                 args: tuple[str, ...] = (), port: int | None = None):
         self.cli = cli
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE, **cli.env, **(env or {})}
         if page_size:

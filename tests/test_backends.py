@@ -16,7 +16,7 @@ from conftest import BASE, CROSSREF_OF_AN_OC_META_WORK, REPO, SEED, SHARED_DATA,
 EXAMPLES = REPO / "examples"
 OC_META = SHARED_DATA / "real" / "other" / "opencitations-meta" / "oc_meta-example_metadata.csv"
 TOKEN = "contract-token"
-CHANGING = {"http://purl.org/dc/terms/modified", "http://www.w3.org/ns/prov#generatedAtTime",
+CHANGING = {"http://purl.org/dc/terms/modified", "http://purl.org/dc/terms/created", "http://www.w3.org/ns/prov#generatedAtTime",
             "https://w3id.org/kgpub/ns#contentDigest"}
 DOCUMENT_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
                     "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
@@ -314,3 +314,39 @@ def test_oai_pmh_lists_the_same_records(backend, reference):
     assert listed[0] == listed[1] and len(listed[0]) == 21
     titles = [sorted(re.findall(r"<dc:title>([^<]+)</dc:title>", text)) for text in texts]
     assert titles[0] == titles[1]
+
+
+def test_oai_sets_are_the_same(backend, reference):
+    import re
+
+    load(backend)
+    texts = [a.get("/oai", params={"verb": "ListSets"}).text for a in (app(backend), app(reference))]
+    sets = [re.findall(r"<setSpec>([^<]+)</setSpec>", text) for text in texts]
+    assert sets[0] == sets[1] and "year" in sets[0]
+
+
+def test_the_change_log_says_created_updated_and_deleted(backend, tmp_path):
+    """First and last writes, tombstones and removals, as ResourceSync lists them."""
+    import re
+    import time
+
+    report = load(backend)
+    stored = sorted({row["iri"] for row in report if row["status"] == "stored"})
+    time.sleep(1.1)  # times are seconds
+    changed = tmp_path / "preprint.txt"
+    changed.write_text((EXAMPLES / "preprint.txt").read_text().replace("language models", "language model"))
+    updated = backend.ingest(changed)[0]["iri"]
+    withdrawn, dropped = [iri for iri in stored if iri != updated][:2]
+    backend("withdraw", withdrawn, "--reason", "Entered twice")
+    client = app(backend)
+    done = client.request("POST", "/sparql", data={"update": f"DROP GRAPH <{dropped.replace('/id/', '/graph/')}>"},
+                          headers={"Authorization": f"Bearer {TOKEN}"})
+    assert done.status_code == 204, done.text
+    text = client.get("/resourcesync/changelist.xml").text
+    changes: dict[str, list[str]] = {}
+    for key, change in re.findall(r"/doc/output/(\w+)\.ttl</loc><lastmod>[^<]+</lastmod><rs:md change=\"(\w+)\"", text):
+        changes.setdefault(key, []).append(change)
+    key = {iri: iri.rsplit("/", 1)[-1] for iri in stored}
+    assert changes.pop(key[updated]) == ["created", "updated"]
+    assert changes.pop(key[withdrawn]) == ["deleted"] and changes.pop(key[dropped]) == ["deleted"]
+    assert set(map(tuple, changes.values())) == {("created",)} and len(changes) == 18

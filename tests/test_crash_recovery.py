@@ -18,9 +18,9 @@ from kgpub.graph import iris, search
 from kgpub.graph.search import SearchIndex
 
 BATCH = "20"  # records per batch: the second batch is the one that dies
-# The times of a run (when the store wrote a graph, when a source was imported) and the content
+# The times of a run (when the store wrote a graph, first and last; when a source was imported) and the content
 # digest, which covers the import time: two runs never share them.
-RUN_TIMES = ("<http://purl.org/dc/terms/modified>", "<http://www.w3.org/ns/prov#generatedAtTime>",
+RUN_TIMES = ("<http://purl.org/dc/terms/modified>", "<http://purl.org/dc/terms/created>", "<http://www.w3.org/ns/prov#generatedAtTime>",
              "<https://w3id.org/kgpub/ns#contentDigest>")
 
 

@@ -63,7 +63,9 @@ SEGMENT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
                                "/search?q=", "/dumps/", "/graph-store?graph=", "/sparql?query=", "/static/",
                                "/context/", "/doc/asjc/", "/linkset/output/", "/resolve?doi=",
                                "/resolve?isbn=", "/resolve?orcid=", "/resolve?pure=", "/oai?verb=",
-                               "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=", "/sitemap-", "/"]),
+                               "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=", "/sitemap-", "/",
+                               "/oai?verb=ListRecords&metadataPrefix=oai_openaire&set=",
+                               "/resourcesync/resourcelist-", "/resourcesync/changelist-"]),
        rest=st.lists(SEGMENT, max_size=3).map("/".join),
        accept=st.one_of(st.none(), st.text(string.ascii_letters + string.digits + "/*;=.,+-_ \"'()", max_size=40)
                         .map(str.strip),

@@ -2,15 +2,17 @@
 
 One named graph per record. A write is a batch of whole graphs: each graph in it is either
 written completely or not at all, and a graph that already exists is replaced, never merged.
-The store stamps each graph it writes with `<graph> dcterms:modified` (the server's Last-Modified),
-unless the writer asks it not to (a Graph Store PUT of a graph that holds no record).
+The store stamps each graph it writes with `<graph> dcterms:modified` (the server's Last-Modified)
+and `dcterms:created` (its first write), unless the writer asks it not to (a Graph Store PUT of a
+graph that holds no record), and logs the record graphs it removes: with the tombstones, the change
+log harvesters follow (OAI-PMH, ResourceSync).
 """
 from __future__ import annotations
 
 import errno
 import sqlite3
 from abc import ABC, abstractmethod
-from typing import BinaryIO, Iterable, Iterator, Mapping
+from typing import BinaryIO, Iterable, Iterator, Mapping, NamedTuple
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -49,6 +51,12 @@ def storage_problem(err: BaseException) -> str | None:
     return None
 
 
+class RecordStamp(NamedTuple):
+    graph: NamedNode
+    modified: str  # xsd:dateTime, as the backend writes it
+    created: str | None  # None for a graph written before kgpub kept it
+
+
 class Store(ABC):
     """The port every backend implements: reads of record graphs and triples, atomic writes of
     whole graphs, SPARQL, a version token (`snapshot`), the search index (`search`) and the
@@ -80,9 +88,14 @@ class Store(ABC):
         return {g: self.graph_triples(g) for g in graphs if self.has_graph(g)}
 
     @abstractmethod
-    def record_stamps(self) -> Iterator[tuple[NamedNode, str]]:
-        """Every record graph with the time it was last written (its `dcterms:modified`, an
-        xsd:dateTime), in the order of the graphs' IRIs: what sitemaps and harvesters list."""
+    def record_stamps(self) -> Iterator[RecordStamp]:
+        """Every record graph with when it was last and first written, in the order of the graphs'
+        IRIs: what sitemaps and harvesters list."""
+
+    @abstractmethod
+    def removed_since(self, since: str | None) -> list[tuple[NamedNode, str]]:
+        """Record graphs removed at or after `since` (an xsd:dateTime in UTC; None: ever), with when.
+        A graph written again since is listed too: callers go by what exists."""
 
     @abstractmethod
     def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:

@@ -28,7 +28,8 @@ from kgpub.graph.sources import SourceRecords
 from kgpub.graph.store import snapshots
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.store.record_copies import RecordCopies
-from kgpub.graph.store.base import Store, StoreError, StoreLocked, storage_problem
+from kgpub.graph.store.removal_log import RemovalLog
+from kgpub.graph.store.base import RecordStamp, Store, StoreError, StoreLocked, storage_problem
 from kgpub.graph.store.formats import RDF_FORMATS, write_quads
 from kgpub.graph.store.record_updates import settle_after_update, stamped
 
@@ -40,6 +41,7 @@ QUERY_RESULT_FORMATS = {
 }
 SEARCH_FILE = "search.sqlite"  # in {store}/kgpub/, beside the snapshots
 COPIES_FILE = "records.sqlite"
+REMOVED_FILE = "removed.sqlite"  # record graphs removed, with when (removal_log.py)
 SOURCES_FILE = "sources.sqlite"  # the source records each work was merged from (graph/sources.py)
 JOURNAL_SUFFIX = ".kgpub-journal"  # {store}.kgpub-journal.json: the graphs; .nq: their old content
 
@@ -77,10 +79,14 @@ class OxigraphReads(Store):
     def objects(self, subject: NamedNode, predicate: NamedNode) -> set:
         return {q.object for q in self.db.quads_for_pattern(subject, predicate, None, None)}
 
-    def record_stamps(self) -> Iterator[tuple[NamedNode, str]]:
-        stamps = ((q.graph_name, q.object.value) for q in self.db.quads_for_pattern(None, DCTERMS.modified, None, None)
-                  if q.subject == q.graph_name and iris.is_record_graph(q.subject))
-        return iter(sorted(stamps, key=lambda stamp: stamp[0].value))
+    def record_stamps(self) -> Iterator[RecordStamp]:
+        created = dict(self._stamps(DCTERMS.created))
+        stamps = (RecordStamp(graph, modified, created.get(graph)) for graph, modified in self._stamps(DCTERMS.modified))
+        return iter(sorted(stamps, key=lambda stamp: stamp.graph.value))
+
+    def _stamps(self, predicate: NamedNode) -> Iterator[tuple[NamedNode, str]]:
+        return ((q.graph_name, q.object.value) for q in self.db.quads_for_pattern(None, predicate, None, None)
+                if q.subject == q.graph_name and iris.is_record_graph(q.subject))
 
     def output_graphs(self) -> Iterator[tuple[NamedNode, list[Triple]]]:
         for graph in self.db.named_graphs():
@@ -150,6 +156,7 @@ class OxigraphStore(OxigraphReads):
         self.search = SearchIndex(self.path / "kgpub" / SEARCH_FILE)
         self.copies = RecordCopies(self.path / "kgpub" / COPIES_FILE)
         self.sources = SourceRecords(self.path / "kgpub" / SOURCES_FILE)
+        self.removals = RemovalLog(self.path / "kgpub" / REMOVED_FILE)
         recovered = self._recover_interrupted_write()
         if recovered:
             self._reindex(recovered)
@@ -192,14 +199,18 @@ class OxigraphStore(OxigraphReads):
         graphs = {graph: list(triples) for graph, triples in graphs.items()}
         replaced = [g for g in graphs if self._store.contains_named_graph(g)]
         self._write_journal(graphs, replaced)
+        created = {q.graph_name: q.object for g in replaced for q in self._store.quads_for_pattern(g, DCTERMS.created, None, g)}
         for graph in replaced:
             self._store.remove_graph(graph)
-        stamped_graphs = stamped(graphs) if stamp else graphs
+        stamped_graphs = stamped(graphs, created) if stamp else graphs
         self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, g) for g, ts in stamped_graphs.items() for t in ts)
         self._store.flush()
         self.search.update(graphs)
         self.copies.update(stamped_graphs)
         self._commit()
+
+    def removed_since(self, since: str | None) -> list[tuple[NamedNode, str]]:
+        return self.removals.since(since)
 
     def _write_journal(self, graphs: Iterable[NamedNode], replaced: list[NamedNode]) -> None:
         """The old content first, then the list of graphs, which is what makes the journal count
@@ -229,6 +240,7 @@ class OxigraphStore(OxigraphReads):
         self._store.flush()
         self.search.remove(graphs)
         self.copies.remove(graphs)
+        self.removals.note(g for g in graphs if iris.is_record_graph(g))
         self._commit()
 
     def write_default_graph(self, triples: Iterable[Triple], replace: bool) -> None:
@@ -264,6 +276,7 @@ class OxigraphStore(OxigraphReads):
         changed, unchanged, gone = settle_after_update(self, records)
         self.search.remove(gone)
         self.copies.remove(gone)
+        self.removals.note(gone)
         if records is None:
             self.search.rebuild(self.output_graphs())
             self.copies.rebuild(self.output_graphs())
@@ -294,6 +307,7 @@ class OxigraphStore(OxigraphReads):
         self.search.close()
         self.copies.close()
         self.sources.close()
+        self.removals.close()
         del self._store
 
 
@@ -309,6 +323,7 @@ class SnapshotStore(OxigraphReads):
         copies = self.path / "kgpub" / COPIES_FILE
         # Without copies (a store opened by an older kgpub and held by an ingest now), read the store.
         self.copies = RecordCopies(copies, read_only=True) if copies.exists() else None
+        self._removals = None
 
     def graph_triples(self, graph: NamedNode) -> list[Triple]:
         """From the record's copy when it is the snapshot's version (record_copies.py)."""
@@ -319,6 +334,12 @@ class SnapshotStore(OxigraphReads):
 
     def refresh(self) -> None:
         self._db = self._reader.current()
+
+    def removed_since(self, since: str | None) -> list[tuple[NamedNode, str]]:
+        """(The log is made by the store's first write since kgpub kept one: until then, nothing.)"""
+        if self._removals is None and (self.path / "kgpub" / REMOVED_FILE).exists():
+            self._removals = RemovalLog(self.path / "kgpub" / REMOVED_FILE, read_only=True)
+        return self._removals.since(since) if self._removals else []
 
     def check(self, write: bool = False) -> None:
         """Read a little of every file a request reads; raises what a request would meet (a
@@ -352,6 +373,8 @@ class SnapshotStore(OxigraphReads):
         self.search.close()
         if self.copies:
             self.copies.close()
+        if self._removals:
+            self._removals.close()
         self._db = None
         self._reader.close()
 

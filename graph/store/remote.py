@@ -37,12 +37,12 @@ from kgpub.graph import iris
 from kgpub.graph.namespaces import DATACITE, DCTERMS, KGV, LITERAL, XSD
 from kgpub.graph.sparql_text import IRI_REF, blanked
 from kgpub.graph.store import remote_copies
-from kgpub.graph.store.base import Store, StoreError, output_key
+from kgpub.graph.store.base import RecordStamp, Store, StoreError, output_key
 from kgpub.graph.store.formats import write_quads
 from kgpub.graph.store.record_updates import settle_after_update, stamped
 from kgpub.graph.store.remote_results import (MEDIA, RESULTS_ACCEPT, SELECT_JSON, TimedQueries, parsed,
                                                readable)
-from kgpub.graph.store.remote_search import FollowingSearch, cache_folder
+from kgpub.graph.store.remote_search import FollowingSearch, cache_folder, stamped_graph
 from kgpub.graph.store.remote_sources import RemoteSources
 from kgpub.graph.store.sparql_http import Endpoints, QueryRefused, SparqlClient, StoreUnavailable
 from kgpub.graph.store.updates import UpdateError, plan_update
@@ -189,12 +189,13 @@ class RemoteStore(Store):
         names = [g for g in self.graph_list(f"GRAPH ?g {{ ?g {KGV.contentDigest} ?d }}") if iris.is_record_graph(g)]
         return names[:limit] if limit is not None else names
 
-    def record_stamps(self) -> Iterator[tuple[NamedNode, str]]:
+    def record_stamps(self) -> Iterator[RecordStamp]:
         offset = 0
         while True:  # a page at a time: servers cut long answers
-            rows = self.select(f"SELECT ?g ?m WHERE {{ GRAPH ?g {{ ?g {DCTERMS.modified} ?m }} }} "
+            rows = self.select(f"SELECT ?g ?m ?c WHERE {{ {stamped_graph('?m')} OPTIONAL {{ GRAPH ?g {{ ?g {DCTERMS.created} ?c }} }} }} "
                                f"ORDER BY ?g LIMIT {PAGE_ROWS} OFFSET {offset}")
-            yield from ((g, m.value) for g, m in rows if isinstance(g, NamedNode) and iris.is_record_graph(g))
+            yield from (RecordStamp(g, m.value, c.value if c is not None else None)
+                        for g, m, c in rows if isinstance(g, NamedNode) and iris.is_record_graph(g))
             if len(rows) < PAGE_ROWS:
                 return
             offset += PAGE_ROWS
@@ -276,7 +277,7 @@ class RemoteStore(Store):
         written holds nothing of it), old copies dropped before and new ones written after (a crash
         in between leaves the triples to be read, never a stale copy)."""
         written = {graph: list(triples) for graph, triples in graphs.items()}
-        written = stamped(written) if stamp else written
+        written = stamped(written, self._created_stamps(list(written))) if stamp else written
         names = list(written)
         self.replace_nodes(GRAPHS, names, [Triple(g, PUBLISHED, TRUE) for g in names])
         self._drop_copies(names)
@@ -290,6 +291,15 @@ class RemoteStore(Store):
             self._insert(remote_copies.GRAPH, [t for g, ts in written.items() for t in remote_copies.copy_triples(g, ts)])
         finally:  # what was written is shown, also when the rest failed
             self._bump_version()
+
+    def _created_stamps(self, graphs: list[NamedNode]) -> dict[NamedNode, Literal]:
+        """When each of these graphs that exists was first written (kept when it is replaced)."""
+        found = {}
+        for start in range(0, len(graphs), READ_CHUNK):
+            values = " ".join(str(g) for g in graphs[start:start + READ_CHUNK])
+            found.update(self.select(f"SELECT ?g ?c WHERE {{ VALUES ?g {{ {values} }} "
+                                     f"GRAPH ?g {{ ?g {DCTERMS.created} ?c }} }}"))
+        return found
 
     def _drop_copies(self, graphs: list[NamedNode]) -> None:
         for start in range(0, len(graphs), READ_CHUNK):

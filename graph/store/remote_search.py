@@ -29,6 +29,14 @@ CLOCK_MARGIN = dt.timedelta(seconds=120)  # writers on other machines stamp with
 STATE_FILE = "followed"  # "<version token> <time of the look>" of the last follow
 
 
+def stamped_graph(modified: str) -> str:
+    """The pattern of a graph ?g with its own `dcterms:modified`. (Virtuoso 7 answers `GRAPH ?g { ?g
+    dcterms:modified ?m }` with the subject for ?g whatever graph the triple is in, so the removal
+    log's `<g> dcterms:modified` would read as a live graph; it also rewrites `FILTER(?s = ?g)` into
+    the same pattern, so the two are compared as strings.)"""
+    return f"GRAPH ?g {{ ?s {DCTERMS.modified} {modified} }} FILTER(STR(?s) = STR(?g))"
+
+
 def cache_folder(location: str) -> Path:
     """KGPUB_CACHE, else $XDG_CACHE_HOME/kgpub (~/.cache/kgpub); a folder per store URL."""
     root = os.environ.get("KGPUB_CACHE") or str(
@@ -81,8 +89,7 @@ class FollowingSearch(SearchIndex):
     def _catch_up(self, since: dt.datetime) -> None:
         stamp = since.isoformat()
         self.remove([g for g, _ in self.store.removed_since(stamp)])
-        written = self.store.graph_list(f'GRAPH ?g {{ ?g {DCTERMS.modified} ?m }} '
-                                        f'FILTER(?m >= "{stamp}"^^{XSD.dateTime})')
+        written = self.store.graph_list(f'{stamped_graph("?m")} FILTER(?m >= "{stamp}"^^{XSD.dateTime})')
         for start in range(0, len(written), REBUILD_BATCH):
             self.update(self.store.graphs_triples(written[start:start + REBUILD_BATCH]))
 
