@@ -10,6 +10,8 @@ Service Description vocabularies.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kgpub.graph.dataset_stats import DOI_RESOLVER
@@ -28,6 +30,31 @@ NO_FIGURES_YET = ("Counts, partitions and dumps appear once `kgpub dump` has run
 EXAMPLE_RESOURCES = 3
 
 
+@dataclass(frozen=True)
+class Service:
+    title: str
+    path: str  # under the base, without its leading slash
+    standard: str | None = None  # what it conforms to (dcterms:conformsTo)
+
+
+# Where other systems find the records besides SPARQL and the dumps: the home page lists them, the
+# DCAT catalogue describes each as a dcat:DataService, VoID and the Service Description link them.
+SERVICES = (
+    Service("OAI-PMH (oai_dc, oai_openaire)", "oai", "http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm"),
+    Service("ResourceSync", ".well-known/resourcesync", "http://www.openarchives.org/rs/1.1/resourcesync"),
+    Service("Sitemap", "sitemap.xml", "https://www.sitemaps.org/protocol.html"),
+    Service("Resolve a DOI, ORCID, ISSN, ISBN or Pure UUID", "resolve"),
+)
+
+
+def service_links(base: str) -> list[Triple]:
+    """`rdfs:seeAlso` from the dataset to the catalogue and to each service (VoID and the Service
+    Description name the same things)."""
+    dataset = dataset_iri(base)
+    return [Triple(dataset, RDFS.seeAlso, NamedNode(f"{base}catalog")),
+            *(Triple(dataset, RDFS.seeAlso, NamedNode(base + service.path)) for service in SERVICES)]
+
+
 def dataset_iri(base: str) -> NamedNode:
     return NamedNode(f"{base}dataset")
 
@@ -42,7 +69,8 @@ def void_triples(base: str, dumps: PublishedDumps | None, examples: list[NamedNo
     triples = [Triple(dataset, RDF.type, VOID.Dataset), *_about(base, dataset, shapes),
                Triple(dataset, VOID.sparqlEndpoint, NamedNode(f"{base}sparql")),
                Triple(dataset, VOID.uriSpace, Literal(f"{base}id/")),
-               *(Triple(dataset, VOID.exampleResource, e) for e in examples[:EXAMPLE_RESOURCES])]
+               *(Triple(dataset, VOID.exampleResource, e) for e in examples[:EXAMPLE_RESOURCES]),
+               *service_links(base)]
     if dumps is None:
         return triples + [Triple(dataset, RDFS.comment, Literal(NO_FIGURES_YET, language="en"))]
     figures = dumps.statistics
@@ -101,11 +129,22 @@ def dcat_triples(base: str, dumps: PublishedDumps | None, shapes: list[str]) -> 
                Triple(service, DCTERMS.title, Literal("SPARQL 1.1 endpoint", language="en")),
                Triple(service, DCAT.endpointURL, service), Triple(service, DCAT.endpointDescription, service),
                Triple(service, DCTERMS.conformsTo, NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
-               Triple(service, DCAT.servesDataset, dataset)]
+               Triple(service, DCAT.servesDataset, dataset),
+               *(t for other in SERVICES for t in _data_service(base, catalog, dataset, other))]
     if dumps is None:
         return triples + [Triple(dataset, RDFS.comment, Literal(NO_FIGURES_YET, language="en"))]
     for entry in dumps.manifest["files"]:
         triples += _distribution(base, dataset, entry, dumps.manifest["made"])
+    return triples
+
+
+def _data_service(base: str, catalog: NamedNode, dataset: NamedNode, service: Service) -> list[Triple]:
+    node = NamedNode(base + service.path)
+    triples = [Triple(catalog, DCAT.service, node), Triple(node, RDF.type, DCAT.DataService),
+               Triple(node, DCTERMS.title, Literal(service.title, language="en")),
+               Triple(node, DCAT.endpointURL, node), Triple(node, DCAT.servesDataset, dataset)]
+    if service.standard:
+        triples.append(Triple(node, DCTERMS.conformsTo, NamedNode(service.standard)))
     return triples
 
 

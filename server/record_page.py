@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from flask import current_app, render_template, request
 from markupsafe import Markup
@@ -18,7 +19,7 @@ from kgpub.graph import cite, csl, iris
 from kgpub.graph.mapping import DOI_RESOLVER
 from kgpub.graph.namespaces import compact
 from kgpub.graph.record_reader import Identifier, StoredRecord, Venue, read_record
-from kgpub.server import html_meta
+from kgpub.server import html_meta, oai_pmh
 from kgpub.server.rdf_documents import Document
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -137,6 +138,7 @@ def render(doc: Document, stem: str, alternates: list[dict]) -> str:
     doc_url = iris.document(base, stem).value
     item = csl.csl_item(record)
     key = iris.kind_and_key(stem)[1]
+    view.identifiers.extend(harvest_rows(key))
     return render_template(
         "record.html", view=view, doc_url=doc_url, canonical=doc_url, alternates=alternates,
         highwire=html_meta.highwire_tags(record, doc_url),
@@ -147,6 +149,19 @@ def render(doc: Document, stem: str, alternates: list[dict]) -> str:
 
 
 # --- how the portal shows things ---------------------------------------------------------------------
+
+def harvest_rows(key: str) -> list[Row]:
+    """Where harvesters and FAIR tools find the record: its OAI-PMH identifier (a GetRecord in each
+    metadata format) and its Signposting linkset."""
+    root = request.script_root
+    identifier = oai_pmh.oai_identifier(key)
+    formats = tuple(Link(prefix, url=f"{root}/oai?" + urlencode({"verb": "GetRecord", "metadataPrefix": prefix,
+                                                                   "identifier": identifier}))
+                    for prefix in oai_pmh.FORMATS)
+    return [Row("OAI-PMH identifier", (Link(identifier), *formats)),
+            Row("Signposting linkset", (Link("linkset", url=f"{root}/linkset/output/{key}"),
+                                        Link("JSON", url=f"{root}/linkset/output/{key}.json")))]
+
 
 def shown_date(lexical: str | None) -> str | None:
     """"2006-03" -> "Mar 2006", "2019-06-03" -> "3 Jun 2019", "2006" -> "2006": as precise as known."""

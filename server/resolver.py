@@ -59,6 +59,9 @@ def _issn(value: str) -> str | None:
 
 
 # scheme parameter -> (how a value is read into the stored forms, the datacite schemes it may have)
+SCHEME_LABELS = (("doi", "DOI", "10.1021/acs.orglett.9b00971"), ("orcid", "ORCID", "0000-0002-4149-0494"),
+                 ("issn", "ISSN", "1523-7060"), ("isbn", "ISBN", "978-3-16-148410-0"),
+                 ("pure", "Pure UUID", "8f0c8c3a-…"))
 SCHEMES = {
     "doi": (_one(clean_doi), (DATACITE.doi,)),
     "orcid": (_one(_orcid), (DATACITE.orcid,)),
@@ -80,6 +83,9 @@ def _is_uuid(value: str) -> bool:
 @bp.get("/resolve")
 def resolve():
     given = [(name, request.args.get(name, "")) for name in SCHEMES if name in request.args]
+    if not request.args and request.accept_mimetypes.best_match(["text/html", "application/json"]) == "text/html":
+        # a person who followed the home page's link: a form for each scheme
+        return render_template("resolve.html", schemes=SCHEME_LABELS)
     if len(given) != 1:
         return bad_request("give exactly one of " + ", ".join(f"{name}=" for name in SCHEMES))
     scheme, value = given[0]

@@ -19,7 +19,8 @@ from kgpub.graph import dumps, iris
 from kgpub.graph.namespaces import RDF, RDFS, XSD, Namespace
 from kgpub.graph.namespaces import EXPORT_PREFIXES
 from kgpub.server import linked_data, snapshot_view
-from kgpub.server.dataset_description import DCAT, NO_FIGURES_YET, SPDX, VOID, dcat_triples, void_triples
+from kgpub.server.dataset_description import (DCAT, NO_FIGURES_YET, SERVICES, SPDX, VOID, dataset_iri, dcat_triples,
+                                              void_triples)
 from kgpub.server.errors import error_response
 from kgpub.server.negotiation import (BY_SUFFIX, FORMATS, Format, NegotiationError, choose, variants_message,
                                       wants_json)
@@ -46,6 +47,9 @@ def service_description(endpoint_url: str) -> list[Triple]:
                Triple(service, SD.feature, SD.UnionDefaultGraph)]
     if current_app.config.get("ADMIN_TOKEN"):
         triples.append(Triple(service, SD.supportedLanguage, SD.SPARQL11Update))
+    base = current_app.config["BASE"]  # the dataset and the other ways to it (dataset_description.py)
+    triples += [Triple(service, RDFS.seeAlso, NamedNode(iri)) for iri in
+                (dataset_iri(base).value, f"{base}catalog", *(base + other.path for other in SERVICES))]
     triples += [Triple(service, SD.resultFormat, FORMATS_NS[name]) for name in RESULT_FORMATS]
     dataset, default_graph = BlankNode("dataset"), BlankNode("defaultGraph")
     triples += [Triple(service, SD.defaultDataset, dataset), Triple(dataset, RDF.type, SD.Dataset),

@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from kgpub import ontology
 from kgpub.graph import iris
 from kgpub.graph.search import SearchError
-from kgpub.server import snapshot_view
+from kgpub.server import dataset_description, snapshot_view
 from kgpub.server.errors import error_response
 from kgpub.server.negotiation import wants_json
 
@@ -20,7 +20,8 @@ bp = Blueprint("pages", __name__)
 SEARCH_PAGE_SIZE = 20
 SEARCH_FILTERS = ("year", "journal", "subject", "type")
 # Services linked from every page once their routes exist (the SPARQL endpoint, dumps, VoID).
-SERVICES = (("SPARQL endpoint", "/sparql"), ("Data dumps", "/dumps/"), ("VoID description", "/.well-known/void"))
+SERVICES = (("SPARQL endpoint", "/sparql"), ("Data dumps", "/dumps/"), ("VoID description", "/.well-known/void"),
+            ("DCAT catalogue", "/catalog"), *((s.title, "/" + s.path) for s in dataset_description.SERVICES))
 
 
 @bp.get("/")

@@ -231,3 +231,20 @@ def test_an_incremental_harvest_returns_exactly_what_changed(cli, tmp_path, sche
     keys = {iri.rsplit("/", 1)[-1] for iri in (stored["preprint.txt"], new, stored["doctoral-thesis.txt"])}
     assert set(re.findall(rf"<identifier>oai:{HOST}:(\w+)</identifier>", text)) == keys
     assert text.count('status="deleted"') == 1
+
+
+def test_the_record_page_shows_its_oai_identifier_and_links_that_answer(web, schema):
+    from bs4 import BeautifulSoup
+
+    from conftest import doc_path
+
+    iri = web.iris["lund-journal-article.json"]
+    page = BeautifulSoup(web.get(doc_path(iri), headers={"Accept": "text/html"}).text, "html.parser")
+    row = next(tr for tr in page.select("#identifiers tr") if tr.th.text == "OAI-PMH identifier")
+    assert row.td.text.startswith(f"oai:{HOST}:{iri.rsplit('/', 1)[-1]}")
+    links = {a.text: a["href"] for a in row.select("a")}
+    assert set(links) == {"oai_dc", "oai_openaire"}
+    assert "<dc:title>" in valid(schema, web.get(links["oai_dc"]))
+    signposting = next(tr for tr in page.select("#identifiers tr") if tr.th.text == "Signposting linkset")
+    for link in signposting.select("a"):
+        assert web.get(link["href"]).status_code == 200

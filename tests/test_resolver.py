@@ -107,3 +107,13 @@ def test_malformed_values_are_400_naming_the_problem(web, params, says):
 def test_an_unknown_identifier_is_404(web):
     reply = web.get("/resolve", params={"doi": "10.9999/nothing-here"})
     assert reply.status_code == 404 and "10.9999/nothing-here" in reply.text
+
+
+def test_resolve_without_a_question_is_a_form_for_each_scheme(web):
+    from bs4 import BeautifulSoup
+
+    reply = web.get("/resolve", headers={"Accept": "text/html"})
+    assert reply.status_code == 200
+    fields = {i["name"] for i in BeautifulSoup(reply.text, "html.parser").select("form.resolve input")}
+    assert fields == {"doi", "orcid", "issn", "isbn", "pure"}
+    assert web.get("/resolve", params={"doi": LUND_DOI, "isbn": "x"}).status_code == 400

@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from rdflib import Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, OWL, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from conftest import BASE, PURE_API, REPO, SEED, App, Cli, thing_path
 
@@ -153,6 +153,24 @@ def test_dcat_data_service_serves_the_dataset(described):
     service = URIRef(f"{BASE}sparql")
     assert (service, RDF.type, DCAT.DataService) in dcat
     assert (service, DCAT.endpointURL, service) in dcat and (service, DCAT.servesDataset, DATASET) in dcat
+
+
+HARVESTING = {"oai": "http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm",
+              ".well-known/resourcesync": "http://www.openarchives.org/rs/1.1/resourcesync",
+              "sitemap.xml": "https://www.sitemaps.org/protocol.html", "resolve": None}
+
+
+def test_the_catalogue_void_and_service_description_link_every_way_in(described):
+    dcat, void = graph(described.get("/catalog")), graph(described.get("/.well-known/void"))
+    sd = graph(described.get("/sparql", headers=TURTLE))
+    for path, standard in HARVESTING.items():
+        service = URIRef(BASE + path)
+        assert (URIRef(f"{BASE}catalog"), DCAT.service, service) in dcat
+        assert (service, RDF.type, DCAT.DataService) in dcat and (service, DCAT.servesDataset, DATASET) in dcat
+        assert standard is None or (service, DCTERMS.conformsTo, URIRef(standard)) in dcat
+        assert (DATASET, RDFS.seeAlso, service) in void
+        assert (URIRef(f"{BASE}sparql"), RDFS.seeAlso, service) in sd
+        assert described.get("/" + path).status_code in (200, 400), "each is served"
 
 
 def test_shapes_are_published_at_their_own_iri(described):
