@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import datetime as dt
 import json
 import re
+from itertools import islice
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -189,20 +191,42 @@ HANDLERS = {"Identify": identify, "ListMetadataFormats": list_metadata_formats, 
 def listing(arguments: dict, verb: str, show) -> str:
     state = token_state(arguments["resumptionToken"]) if "resumptionToken" in arguments else first_state(arguments)
     module = metadata_format(state["p"])
-    chosen = [item for item in record_list.listed() if state["f"] <= item.changed <= state["u"]
-              and (not state["s"] or state["s"] in item.sets)]
-    if not chosen:
+    items = record_list.listed()
+    size = matching_count(items, state["f"], state["u"], state["s"])
+    if not size:
         raise OaiError("noRecordsMatch", "no record matches the request")
-    after = [item for item in chosen if item.key > state["k"]]
-    page, rest = after[:PAGE_SIZE], after[PAGE_SIZE:]
+    # The list is by key: a page starts after the token's key and takes the next matches (plus one,
+    # to know whether more follow), instead of filtering the whole list again for every page.
+    start = bisect.bisect_right(items, state["k"], key=lambda item: item.key)
+    found = islice((item for item in islice(items, start, None) if matches(item, state["f"], state["u"], state["s"])),
+                   PAGE_SIZE + 1)
+    page = list(found)
+    more, page = len(page) > PAGE_SIZE, page[:PAGE_SIZE]
     shown = "".join(show(item, module) for item in page)
     cursor = state["c"]
-    if rest:
+    if more:
         token = new_token({**state, "k": page[-1].key, "c": cursor + len(page)})
-        shown += f'<resumptionToken completeListSize="{len(chosen)}" cursor="{cursor}">{token}</resumptionToken>'
+        shown += f'<resumptionToken completeListSize="{size}" cursor="{cursor}">{token}</resumptionToken>'
     elif "resumptionToken" in arguments:  # the last page of a list: an empty token says so
-        shown += f'<resumptionToken completeListSize="{len(chosen)}" cursor="{cursor}"/>'
+        shown += f'<resumptionToken completeListSize="{size}" cursor="{cursor}"/>'
     return f"<{verb}>{shown}</{verb}>"
+
+
+def matches(item: Listed, start: str, end: str, wanted_set: str) -> bool:
+    return start <= item.changed <= end and (not wanted_set or wanted_set in item.sets)
+
+
+_counts: dict[tuple, int] = {}  # (store version, from, until, set) -> how many match: completeListSize
+
+
+def matching_count(items: list[Listed], start: str, end: str, wanted_set: str) -> int:
+    """Counted once per version of the store and request, not on each of a harvest's thousand pages."""
+    which = (current_app.config["STORE"], snapshot_view.current().snapshot, start, end, wanted_set)
+    if which not in _counts:
+        if len(_counts) >= 256:
+            _counts.clear()
+        _counts[which] = sum(1 for item in items if matches(item, start, end, wanted_set))
+    return _counts[which]
 
 
 def first_state(arguments: dict) -> dict:

@@ -13,6 +13,7 @@ deletions harvests without a set (docs/serving.md).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from kgpub import ontology
@@ -23,8 +24,10 @@ SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")  # th
 TOP_SETS = {"type": "Output types (Pure)", "asjc": "Subjects (ASJC)", "year": "Years of publication"}
 
 
+@lru_cache(maxsize=65536)
 def set_specs(base: str, facets: Facets | None) -> tuple[str, ...]:
-    """Every set a record with these facets is in, parents included, sorted."""
+    """Every set a record with these facets is in, parents included, sorted. (Cached: records with
+    the same facets share one tuple, in the list of 100k records each server process keeps.)"""
     if facets is None:
         return ()
     leaves = []
