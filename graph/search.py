@@ -76,7 +76,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    total: int  # every match, for pagination; `hits` is one page of them
+    total: int | None  # every match, for pagination (None: not counted); `hits` is one page of them
     hits: tuple[Hit, ...]
     query: str
 
@@ -272,10 +272,12 @@ class SearchIndex:
 
     def search(self, text: str = "", *, year: str | None = None, journal: str | None = None,
                subject: str | None = None, type: str | None = None, limit: int = 20,
-               offset: int = 0) -> SearchResults:
+               offset: int = 0, column: str | None = None, count: bool = True) -> SearchResults:
         """One page of the records matching all words of `text` (best first) and every filter
         given (year "2006", journal IRI, ASJC code "3305", type IRI). Without text: the filtered
-        records, newest first."""
+        records, newest first. `column` ("title", "authors"…) looks for the words there only, and
+        without `count` the total is not counted (None): what finding candidates needs, several
+        times faster where most records share the words (bench/README.md, reconcile.py)."""
         if not 1 <= limit <= MAX_LIMIT:
             raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if offset < 0:
@@ -288,6 +290,10 @@ class SearchIndex:
         if match is None:
             source, order, snippet = "records r", "r.date DESC, r.id DESC", "NULL"
         else:
+            if column is not None:
+                if column not in COLUMN_WEIGHTS:
+                    raise SearchError(f"there is no column {column!r} to search; there are {', '.join(COLUMN_WEIGHTS)}")
+                match = f"{column} : ({match})"
             source = "texts JOIN records r ON r.id = texts.rowid"
             where, params = ["texts MATCH ?", *where], [match, *params]
             weights = ", ".join(map(str, COLUMN_WEIGHTS.values()))
@@ -295,7 +301,8 @@ class SearchIndex:
             snippet = f"snippet(texts, -1, '{MARK_START}', '{MARK_END}', '…', 24)"
         condition = " AND ".join(where) or "1"
         with Transaction(self._db, self._lock, "BEGIN"):  # count and page from one snapshot
-            (total,) = self._db.execute(f"SELECT count(*) FROM {source} WHERE {condition}", params).fetchone()
+            total = self._db.execute(f"SELECT count(*) FROM {source} WHERE {condition}", params).fetchone()[0] \
+                if count else None
             rows = self._db.execute(f"SELECT {columns}, {snippet} FROM {source} WHERE {condition} "
                                     f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
         hits = tuple(Hit(iri, title, tuple(json.loads(authors)), journal_title, year_, doi_, type_iri,

@@ -90,6 +90,16 @@ def test_a_title_match_ranks_above_a_keyword_or_abstract_match(index):
     assert found(index.search("water activity")) == [iri("lund-journal-article.json"), iri("label-own-line.txt")]
 
 
+def test_a_column_search_looks_in_that_column_only_and_may_skip_the_count(index):
+    # "climate": the title of label-own-line, an abstract and keyword of journal-article-tabs
+    titles = index.search("climate", column="title", count=False)
+    assert found(titles) == [iri("label-own-line.txt")] and titles.total is None
+    assert found(index.search("Wadso", column="authors")) == [iri("lund-journal-article.json")]
+    assert not index.search("Wadso", column="title").hits
+    with pytest.raises(SearchError, match="no column"):
+        index.search("climate", column="rowid")
+
+
 def test_diacritics_do_not_matter(index):
     assert found(index.search("Wadso")) == [iri("lund-journal-article.json")]  # Lars Wadsö
     assert found(index.search("Wadsö")) == [iri("lund-journal-article.json")]
