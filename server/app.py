@@ -12,8 +12,8 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kgpub.server import (admin, cite_pages, errors, graph_store, health, html_meta, linked_data, metrics,
-                          oai_pmh, resolver, resourcesync, self_description, settings, signposting, site_pages,
-                          sitemaps, sparql)
+                          oai_pmh, reconcile, resolver, resourcesync, self_description, settings, signposting,
+                          site_pages, sitemaps, sparql)
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 # Pages load scripts, styles, images and data only from this server, run no inline script, and
@@ -37,6 +37,7 @@ def create_app(given: Mapping | None = None) -> Flask:
     app.register_blueprint(self_description.bp)
     app.register_blueprint(signposting.bp)
     app.register_blueprint(resolver.bp)
+    app.register_blueprint(reconcile.bp)
     app.register_blueprint(sitemaps.bp)
     app.register_blueprint(resourcesync.bp)
     app.register_blueprint(oai_pmh.bp)
@@ -61,7 +62,7 @@ def protect(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = PAGE_POLICY
+        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)  # a preview sets its own
     location = response.headers.get("Location")
     if location and location.startswith(request.host_url):
         response.headers["Location"] = "/" + location[len(request.host_url):]

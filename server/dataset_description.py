@@ -44,6 +44,8 @@ SERVICES = (
     Service("ResourceSync", ".well-known/resourcesync", "http://www.openarchives.org/rs/1.1/resourcesync"),
     Service("Sitemap", "sitemap.xml", "https://www.sitemaps.org/protocol.html"),
     Service("Resolve a DOI, ORCID, ISSN, ISBN or Pure UUID", "resolve"),
+    Service("OpenRefine reconciliation", "reconcile",
+            "https://www.w3.org/community/reports/reconciliation/CG-FINAL-specs-0.2-20230410/"),
 )
 
 

@@ -4,6 +4,7 @@ limits give, and the server is still up afterwards. A few dozen cases by default
 KGPUB_FUZZ_EXAMPLES=2000 for a long run."""
 from __future__ import annotations
 
+import json
 import os
 import string
 
@@ -65,7 +66,10 @@ SEGMENT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
                                "/resolve?isbn=", "/resolve?orcid=", "/resolve?pure=", "/oai?verb=",
                                "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=", "/sitemap-", "/",
                                "/oai?verb=ListRecords&metadataPrefix=oai_openaire&set=",
-                               "/resourcesync/resourcelist-", "/resourcesync/changelist-"]),
+                               "/resourcesync/resourcelist-", "/resourcesync/changelist-",
+                               "/reconcile?queries=", "/reconcile?extend=", "/reconcile/suggest/entity?prefix=",
+                               "/reconcile/suggest/type?prefix=", "/reconcile/preview?id=", "/reconcile/flyout?id=",
+                               "/reconcile/properties?type="]),
        rest=st.lists(SEGMENT, max_size=3).map("/".join),
        accept=st.one_of(st.none(), st.text(string.ascii_letters + string.digits + "/*;=.,+-_ \"'()", max_size=40)
                         .map(str.strip),
@@ -74,6 +78,30 @@ def test_any_path_and_accept_header_get_an_answer(target, prefix, rest, accept):
     url = target.url + prefix + requests.utils.quote(rest, safe="/?=&")
     headers = {"Accept": accept} if accept is not None else {}
     assert_handled(requests.get(url, headers=headers, timeout=30, allow_redirects=False))
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
+                                                                                 max_size=4),
+                    max_leaves=20)
+RECONCILIATION_QUERY = st.fixed_dictionaries({}, optional={
+    "query": st.text(max_size=80) | JSON,
+    "type": st.sampled_from(["output", "person", "journal", "asjc", "type/contributiontojournal/article", "x"]) | JSON,
+    "limit": st.integers(-3, 10 ** 9) | JSON,
+    "properties": st.lists(st.fixed_dictionaries({
+        "pid": st.sampled_from(["doi", "year", "journal", "issn", "author", "orcid", "subject", "x"]) | JSON,
+        "v": st.text(max_size=40) | JSON})) | JSON})
+EXTENSION_QUERY = st.fixed_dictionaries({
+    "ids": st.lists(st.text(max_size=40) | st.just("output/x"), max_size=5) | JSON,
+    "properties": st.lists(st.fixed_dictionaries({"id": st.text(max_size=10) | JSON}, optional={"settings": JSON}))})
+
+
+@FUZZ
+@given(field=st.sampled_from(["queries", "extend"]),
+       body=st.dictionaries(st.text(max_size=8), RECONCILIATION_QUERY | JSON, max_size=5) | EXTENSION_QUERY | JSON)
+def test_any_reconciliation_request_is_answered_or_refused(target, field, body):
+    response = requests.post(target.url + "/reconcile", data={field: json.dumps(body)}, timeout=30)
+    assert_handled(response)
 
 
 @FUZZ

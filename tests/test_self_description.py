@@ -157,7 +157,8 @@ def test_dcat_data_service_serves_the_dataset(described):
 
 HARVESTING = {"oai": "http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm",
               ".well-known/resourcesync": "http://www.openarchives.org/rs/1.1/resourcesync",
-              "sitemap.xml": "https://www.sitemaps.org/protocol.html", "resolve": None}
+              "sitemap.xml": "https://www.sitemaps.org/protocol.html", "resolve": None,
+              "reconcile": "https://www.w3.org/community/reports/reconciliation/CG-FINAL-specs-0.2-20230410/"}
 
 
 def test_the_catalogue_void_and_service_description_link_every_way_in(described):
