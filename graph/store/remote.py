@@ -19,6 +19,9 @@ The search index is derived data each machine keeps for itself (remote_search.py
 The server's default graph must be the union of its named graphs, as kgpub's endpoint promises
 (docs/sparql.md): Virtuoso, GraphDB and Stardog query it so; Oxigraph Server needs
 `--union-default-graph`; Fuseki `tdb2:unionDefaultGraph true`.
+
+(Over 400 lines: one class, every method of the port over HTTP. What has a job of its own is beside
+it: the HTTP client, copies, search cache, source records and result parsing.)
 """
 from __future__ import annotations
 
