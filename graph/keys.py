@@ -34,12 +34,14 @@ def slug(text: str) -> str:
 
 
 def content_key(record: Record) -> str | None:
-    """Normalised title + year + first author's family name; None without a title."""
+    """Normalised title + year + first author; None without a title. The author as the source
+    wrote them whole where it did (a Pure page: "Karin Holmgren"), else the family name: the keys
+    minted before names were split stay the same, and so do the IRIs made from them."""
     if not record.title:
         return None
     years = [s.date.year for s in record.statuses if s.date is not None]
     first = record.authors[0] if record.authors else None
-    author = (first.family_name or first.name or "") if first else ""
+    author = (first.name or first.family_name or "") if first else ""
     return f"{normalise(record.title)}|{min(years) if years else ''}|{normalise(author)}"
 
 

@@ -75,7 +75,9 @@ class PartialDate:
 
 @dataclass
 class Person:
-    """An author as the source names them. `name` is the display form when no parts are known."""
+    """An author as the source names them: given and family names where they are known, and
+    `name` when the source wrote the name whole (an organisation, a name not in Latin letters, a
+    Pure page's "Given Family"). The parts, when known, are what is shown and cited."""
 
     given_name: str | None = None
     family_name: str | None = None

@@ -116,6 +116,19 @@ def test_apa_of_the_seed_names_the_title_once_with_year_journal_and_pages(seed):
     assert "193–213" in apa
 
 
+@pytest.mark.parametrize("style, starts", [
+    ("apa", "Holmgren, K., Berg, J., &amp; Sørensen, M. (2021)."),
+    ("harvard", "Holmgren, K., Berg, J. and Sørensen, M."),
+    ("vancouver", "Holmgren K, Berg J, Sørensen M."),
+    ("chicago", "Holmgren, K., J. Berg, and M. Sørensen. 2021."),
+])
+def test_a_pure_pages_authors_are_cited_by_family_name_in_every_style(style, starts):
+    """A Pure page writes "Karin Holmgren": cited as "Holmgren, K.", not as the whole name."""
+    item = item_of(EXAMPLES / "journal-article-tabs.txt")
+    assert item["author"][0] == {"family": "Holmgren", "given": "Karin"}
+    assert cite.format_citation(item, style).startswith(starts)
+
+
 def test_apa_of_a_pure_api_article_has_authors_year_journal_pages_and_doi_link(lund):
     apa = cite.format_citation(lund, "apa")
     assert apa.startswith("Markova, N., &amp; Wadsö, L. (1998).")

@@ -120,8 +120,9 @@ def test_tab_separated_journal_article_reads_every_field():
     record = read_fixture("journal-article-tabs.txt")
     assert record.title == "Moisture buffering of clay plaster in timber-framed houses"
     assert (record.type, record.peer_reviewed) == ("contributiontojournal/article", True)
-    assert record.authors == [Person(name="Karin Holmgren"), Person(name="Jonas Berg"),
-                              Person(name="Mette Sørensen")]
+    assert record.authors == [Person("Karin", "Holmgren", "Karin Holmgren"),
+                              Person("Jonas", "Berg", "Jonas Berg"),
+                              Person("Mette", "Sørensen", "Mette Sørensen")]
     assert record.citations == [CitationCount("Scopus", 12)]
     assert (record.language, record.article_number, record.page_count) == ("en", "e0123", 14)
     assert (record.journal.title, record.volume, record.issue) == ("Building and Environment", "117", "4")
@@ -150,7 +151,8 @@ def test_abstract_keeps_its_paragraphs_and_nothing_after_cite_this_leaks_in():
 def test_chapter_reads_host_publication_publisher_isbns_and_series_block():
     record = read_fixture("chapter-in-book.txt")
     assert (record.type, record.peer_reviewed) == ("contributiontobookanthology/chapter", True)
-    assert record.authors == [Person(name="Ana Ferreira"), Person(name="Tomás Lindgren")]
+    assert record.authors == [Person("Ana", "Ferreira", "Ana Ferreira"),
+                              Person("Tomás", "Lindgren", "Tomás Lindgren")]
     assert (record.host_title, record.publisher) == ("Metadata and Semantics Research", "Springer")
     assert (record.isbn_print, record.isbn_electronic) == (["978-3-030-36598-1"], ["978-3-030-36599-8"])
     assert (record.start_page, record.end_page, record.page_count) == ("112", "124", 13)
@@ -165,7 +167,7 @@ def test_series_volume_is_not_the_records_volume():
 
 def test_an_organisation_line_under_the_authors_is_not_an_author_and_is_only_warned_about():
     record = read_fixture("chapter-in-book.txt")
-    assert "Library" not in [p.name for p in record.authors]
+    assert "Library" not in [p.display_name for p in record.authors]
     assert problems(record) == [("Authors", "warning")]
     assert "line 3" in record.problems[0].message
 
@@ -173,7 +175,9 @@ def test_an_organisation_line_under_the_authors_is_not_an_author_and_is_only_war
 def test_conference_contribution_reads_event_place_and_duration():
     record = read_fixture("conference-contribution.txt")
     assert record.type == "contributiontobookanthology/conference"
-    assert record.authors == [Person(name="Lena Vogel"), Person(name="Pedro Alves"), Person(name="Sun Li")]
+    assert record.authors == [Person("Lena", "Vogel", "Lena Vogel"),
+                              Person("Pedro", "Alves", "Pedro Alves"),
+                              Person("Sun", "Li", "Sun Li")]
     assert record.event == Event("12th Conference on Research Data, CORD 2019", "Lisbon, Portugal",
                                  PartialDate(2019, 6, 3), PartialDate(2019, 6, 5))
     assert (record.language, record.language_label) == ("en", "English (GB)")
@@ -185,7 +189,7 @@ def test_conference_contribution_reads_event_place_and_duration():
 def test_newer_portal_layout_with_conference_block_and_fingerprint_without_tabs():
     record = read_fixture("conference-block.txt")
     assert (record.type, record.peer_reviewed) == ("contributiontobookanthology/conference", True)
-    assert [p.name for p in record.authors] == ["Wei Zhang", "Hana Kim", "Omar Haddad"]
+    assert [p.display_name for p in record.authors] == ["Wei Zhang", "Hana Kim", "Omar Haddad"]
     assert record.citations == [CitationCount("Scopus", 13)]
     assert record.event == Event("30th ACM Conference on Programming Languages, PL 2025", "Rotterdam, Netherlands")
     assert record.series == [Series("ACM Conference Series", [], "1")]
@@ -206,7 +210,7 @@ def test_numeric_conference_period_is_left_out_with_a_warning_because_its_order_
 def test_doctoral_thesis_supervisors_are_not_authors():
     record = read_fixture("doctoral-thesis.txt")
     assert (record.type, record.peer_reviewed) == ("thesis/doc", None)
-    assert record.authors == [Person(name="Maria Lindqvist")]
+    assert record.authors == [Person("Maria", "Lindqvist", "Maria Lindqvist")]
     assert record.publisher == "Division of Building Materials, Lund University"
     assert (record.isbn_print, record.isbn_electronic) == (["978-91-7422-800-1"], ["978-91-7422-801-8"])
     assert record.statuses == [Status("published", PartialDate(2021))]
@@ -217,7 +221,7 @@ def test_doctoral_thesis_supervisors_are_not_authors():
 def test_preprint_without_peer_review_is_not_said_to_be_peer_reviewed():
     record = read_fixture("preprint.txt")
     assert (record.type, record.peer_reviewed) == ("workingpaper/preprint", None)
-    assert [p.name for p in record.authors] == ["Eva de Vries", "Tom Okafor"]
+    assert [p.display_name for p in record.authors] == ["Eva de Vries", "Tom Okafor"]
     assert (record.publisher, record.page_count) == ("arXiv.org", 15)
     assert record.doi == "10.48550/arxiv.2510.00001"
     assert record.statuses == [Status("submitted", PartialDate(2025, 10, 25))]
@@ -227,7 +231,7 @@ def test_preprint_without_peer_review_is_not_said_to_be_peer_reviewed():
 
 def test_label_on_its_own_line_layout_reads_the_value_from_the_next_line():
     record = read_fixture("label-own-line.txt")
-    assert [p.name for p in record.authors] == ["Erik Nilsson", "Sara Ahmed"]
+    assert [p.display_name for p in record.authors] == ["Erik Nilsson", "Sara Ahmed"]
     assert (record.language, record.start_page, record.end_page) == ("en", "25", "28")
     assert record.journal.title == "International Biodeterioration & Biodegradation"
     assert (record.volume, record.issue) == ("42", "1")
@@ -362,13 +366,13 @@ def test_keywords_as_a_heading_followed_by_lines():
 def test_authors_with_superscripts_ampersands_and_and():
     record = read_text("A title\nLars Wadsö1,2, Anna Berg3 and Erik Lund*\n& Sven Olsson†\n"
                        "Research output: Contribution to journal › Article\n")
-    assert [p.name for p in record.authors] == ["Lars Wadsö", "Anna Berg", "Erik Lund", "Sven Olsson"]
+    assert [p.display_name for p in record.authors] == ["Lars Wadsö", "Anna Berg", "Erik Lund", "Sven Olsson"]
 
 
 def test_department_lines_end_the_authors():
     record = read_text("A title\nAnna Berg\nDepartment of Sociology\nErik Lund\n"
                        "Research output: Contribution to journal › Article\n")
-    assert [p.name for p in record.authors] == ["Anna Berg"]
+    assert [p.display_name for p in record.authors] == ["Anna Berg"]
 
 
 def test_category_segment_some_portals_add_does_not_change_the_type():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import BASE, PURE_API, SEED
+from conftest import BASE, PURE_API, REPO, SEED
 
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 COUNT_OUTPUTS = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?o a ?c } FILTER(STRSTARTS(STR(?g), '%sgraph/output/')) }" % BASE
@@ -141,6 +141,29 @@ def test_a_record_that_gains_a_doi_keeps_its_iri(cli, tmp_path):
     with_doi.write_text(SEED.read_text().replace("Issue number2\n", "Issue number2\nDOIs\thttps://doi.org/10.1080/09668130500481444\n"))
     second = cli.ingest(with_doi)[0]
     assert (second["status"], second["iri"]) == ("updated", first["iri"])
+    assert count(cli, COUNT_OUTPUTS) == 1
+
+
+def test_a_pure_page_stored_before_names_were_split_keeps_its_iri(cli):
+    """kgpub read a Pure page's authors as whole names, and a record without DOI or UUID got its
+    key from the whole first name; now the family name. The same page ingested again must find
+    the record it made then (keys.identity_claims keeps the older claim) and keep its IRI."""
+    from kgpub.graph import keys
+    from kgpub.graph.mapping import map_record
+    from kgpub.graph.pipeline import read_file
+    from kgpub.graph.record import Person
+    from kgpub.graph.store import open_store
+
+    page = REPO / "examples" / "doctoral-thesis.txt"
+    [record] = read_file(page, None)
+    assert record.doi is None and record.pure_uuid is None and record.authors[0].family_name
+    record.authors = [Person(name=person.display_name) for person in record.authors]  # as read before
+    older = map_record(record, BASE, keys.mint_output_key(record))
+    store = open_store(str(cli.store))
+    store.write_graphs({older.graph: older.triples})
+    store.close()
+    row = cli.ingest(page)[0]
+    assert (row["status"], row["iri"]) == ("updated", older.iri.value)
     assert count(cli, COUNT_OUTPUTS) == 1
 
 

@@ -162,7 +162,7 @@ def _person(raw_name: str, record: Record) -> Person | None:
         parts = parse_single_name_into_parts(raw_name)
     except InvalidNameError as err:
         record.add_problem("author", f"{err.reason} in the name {raw_name!r}; read as written", "warning")
-        return fields.person(_decode_latex(raw_name, "author", record))
+        return fields.person(_decode_latex(raw_name, "author", record), record)
     given = " ".join(parts.first + [f", {jr}" for jr in parts.jr]).replace(" ,", ",")
     family = " ".join(parts.von + parts.last)
     decode = lambda text: " ".join(_decode_latex(text, "author", record).split()) or None  # noqa: E731

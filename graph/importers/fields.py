@@ -8,8 +8,12 @@ not what the field holds: the importer then says so on the record, naming its ow
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
+
+from nameparser import HumanName
+from nameparser.config import CONSTANTS as NAME_CONSTANTS
 
 from kgpub.graph.record import BOOK_PART_TYPES, JOURNAL_PART_TYPES, PartialDate, Person, Record
 
@@ -22,6 +26,9 @@ PAGE_RANGE = re.compile(r"\s*([^\s\-–—]+)\s*(?:(?:-{1,3}|–|—)\s*([^\s\-�
 NUMBERED_PAGE_RANGE = re.compile(r"\s*(\w+)-(\w+)\s*(?:-{1,3}|–|—)\s*(\w+)-(\w+)\s*")
 ISBN_CHARACTERS = re.compile(r"[\dXx][\dXx\- ]{8,20}[\dXx]")
 OTHERS = {"others", "et al.", "et al", "..."}
+# 'Loach, PA', 'Law, C.J.', 'Lee, J.-H.' (Web of Science, PubMed): nameparser would read PA or MD as a degree
+NAME_SUFFIXES = NAME_CONSTANTS.suffix_not_acronyms  # jr, sr, ii, iii…
+INITIALS_AFTER_COMMA = re.compile(r"([^,]+), ((?:[A-Z]\.?[ -]?){1,4})")
 # ISO 639-2 codes, English names and babel/polyglossia names (BibLaTeX `langid`) → ISO 639-1.
 LANGUAGE_NAMES = """en english american british usenglish ukenglish canadian australian newzealand eng
 de german ngerman austrian naustrian swissgerman nswissgerman deutsch ger deu
@@ -69,22 +76,41 @@ def unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
 
 
-def person(name: str) -> Person | None:
-    """A name as bibliographies write it: 'Family, Given', 'Family, Jr., Given', 'Given Family',
-    '{Corporate Name}' (kept whole). None for 'others' and empty names."""
+def person(name: str, record: Record | None = None, field: str = "author") -> Person | None:
+    """A personal name as bibliographies write it, split into given and family names by
+    nameparser: 'Family, Given', 'Given Family', particles ('Ludwig van Beethoven' -> 'van
+    Beethoven'), suffixes ('King, Martin Luther, Jr.' -> given 'Martin Luther, Jr.', as BibTeX's
+    rules put it), initials; titles ('Dr.') are not part of it. '{Corporate Name}' is kept whole.
+    A name in another script than Latin is kept whole too: which part is the family name is not
+    known from the letters (山田 太郎, Ахматова Анна), so a record is warned when it has several.
+    None for 'others' and empty names."""
     text = " ".join(name.split())
     if not text or text.lower() in OTHERS:
         return None
     if text.startswith("{") and text.endswith("}"):
         return Person(name=text[1:-1].strip())
-    if "," in text:
-        family, _, rest = (part.strip() for part in text.partition(","))
-        given = rest.rpartition(",")[2].strip() if "," in rest else rest  # 'Family, Jr., Given'
-        return Person(given_name=given or None, family_name=family or None)
-    words = text.split(" ")
-    if len(words) == 1:
-        return Person(family_name=text)
-    return Person(given_name=" ".join(words[:-1]), family_name=words[-1])
+    if not is_latin(text):
+        if " " in text and record is not None:
+            record.add_problem(field, f"the name {text!r} is not in Latin letters: kept whole, as the order of its "
+                                      "parts is not known (give it as 'Family, Given' to split it)", "warning")
+        return Person(name=text)
+    if initials := INITIALS_AFTER_COMMA.fullmatch(text):  # 'Loach, PA': initials, not a degree
+        return Person(given_name=initials.group(2), family_name=initials.group(1))
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) == 3 and parts[1].lower().rstrip(".") in NAME_SUFFIXES:  # BibTeX's 'Family, Jr., Given'
+        text = f"{parts[2]} {parts[0]} {parts[1]}"
+    parsed = HumanName(text)
+    if not parsed.last:  # one word, which nameparser calls a first name: alone, it is what we cite by
+        return Person(family_name=parsed.first or text)
+    given = " ".join(part for part in (parsed.first, parsed.middle) if part)
+    if given and parsed.suffix:
+        given += f", {parsed.suffix}"
+    return Person(given_name=given or None, family_name=parsed.last)
+
+
+def is_latin(text: str) -> bool:
+    """Whether every letter of the text is a Latin one (accented ones included)."""
+    return all(unicodedata.name(char, "").startswith("LATIN") for char in text if char.isalpha())
 
 
 def page_range(text: str) -> tuple[str, str | None] | None:

@@ -158,7 +158,7 @@ def _read_authors(row: dict[str, str], record: Record) -> None:
         if not text.strip():
             continue
         name, pairs = _name_and_identifiers(text)
-        person = fields.person(name) or Person(name=name)
+        person = fields.person(name, record) or Person(name=name)
         orcids = _values(pairs, "orcid")
         if orcids:
             person.orcid = fields.orcid(orcids[0])

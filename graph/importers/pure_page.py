@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import BinaryIO, Iterator
 
-from kgpub.graph.importers import isolated
+from kgpub.graph.importers import fields, isolated
 from kgpub.graph.importers.page_labels import (FINGERPRINT, PageLabel, has_weight, is_furniture,
                                                match_label, page_labels, read_value)
 from kgpub.graph.importers.text import UnreadableInput, decode_utf8
-from kgpub.graph.record import CitationCount, Person, Record, SourceRef, UnreadableRecord
+from kgpub.graph.record import CitationCount, Record, SourceRef, UnreadableRecord
 from kgpub.ontology import pure_type_by_portal_text
 
 FORMAT = "pure-page"
@@ -119,7 +119,9 @@ def _read_authors(lines: list[_Line], record: Record) -> None:
                                           "list of names; no author was taken from it or the lines "
                                           "after it", "warning")
             return
-        record.authors.extend(Person(name=name) for name in names)
+        # Split for citations, and kept whole as the page writes it (graph/keys.py: a record's key)
+        record.authors.extend(replace(person, name=name) for name in names
+                              if (person := fields.person(name, record, "Authors")))
 
 
 def _looks_like_a_name(name: str) -> bool:

@@ -194,16 +194,16 @@ def _read_type(tags: _Tags, record: Record, source_type: str | None, tag: str) -
         record.type = fields.OTHER_TYPE
 
 
-def _people(tags: _Tags, *name_tags: str) -> list[Person]:
-    return [person for name in tags.lines(*name_tags) if (person := fields.person(name))]
+def _people(tags: _Tags, record: Record, *name_tags: str) -> list[Person]:
+    return [person for name in tags.lines(*name_tags) if (person := fields.person(name, record, name_tags[0]))]
 
 
-def _ris_person(name: str) -> Person | None:
+def _ris_person(name: str, record: Record) -> Person | None:
     """RIS writes 'Family, Given'; Embase and PubMed exports write 'Family Initials' ('Fanning E.',
     'Smith JA') without the comma, which fields.person would read as given name 'Fanning'."""
     if "," not in name and (found := FAMILY_INITIALS.fullmatch(name.strip())):
         return Person(given_name=found.group(2), family_name=found.group(1))
-    return fields.person(name)
+    return fields.person(name, record, "AU")
 
 
 def _read_pages(tags: _Tags, record: Record, start_tag: str, end_tag: str) -> None:
@@ -269,7 +269,7 @@ def _read_ris(tags: _Tags, record: Record) -> None:
         record.title = short
         tags.problem("ST", "no title (TI, T1): the short title is read as the title")
     record.abstract = tags.text("AB", "N2")
-    record.authors = [person for name in tags.lines("AU", "A1") if (person := _ris_person(name))]
+    record.authors = [person for name in tags.lines("AU", "A1") if (person := _ris_person(name, record))]
     _read_ris_container(tags, record)
     record.volume, record.issue = tags.text("VL", "VO"), tags.text("IS")
     _read_pages(tags, record, "SP", "EP")
@@ -319,7 +319,7 @@ def _read_wos(tags: _Tags, record: Record) -> None:
     _read_type(tags, record, source_type if source_type != "wos:" else None, tags.tag_of("DT", "PT"))
     record.title = tags.text("TI")
     record.abstract = tags.text("AB")
-    record.authors = _people(tags, "AF" if tags.lines("AF") else "AU")
+    record.authors = _people(tags, record, "AF" if tags.lines("AF") else "AU")
     record.authors += [Person(name=name) for name in tags.lines("CA")]  # group authors
     _read_wos_orcids(tags, record)
     if fields.is_journal_type(record):
