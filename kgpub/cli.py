@@ -7,6 +7,7 @@ import io
 import multiprocessing
 import os
 import shutil
+import socket
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -269,6 +270,7 @@ def serve(store_dir, base, host, port, workers, threads, concurrent_queries, que
                                  param_hint="--threads")
     if not query_processes:
         config["CONCURRENT_QUERIES"] = 0
+    must_be_free(host, port)
     if is_remote(store_dir):
         with opened_store(store_dir):
             pass  # reachable, credentials right: said before the server starts
@@ -283,11 +285,28 @@ def serve(store_dir, base, host, port, workers, threads, concurrent_queries, que
     from kgpub.server.wsgi import serve as run_server
 
     err_console.print(f"kgpub: serving {store_dir} as {base} on http://{host}:{port}/ with {workers} workers",
-                      highlight=False, markup=False)
+                      highlight=False, markup=False, soft_wrap=True)
     try:
         run_server(config, host, port, workers, threads, access_log)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+class CannotServe(click.ClickException):
+    """The server cannot start where it was asked to: said in one line, exit 2."""
+    exit_code = 2
+
+
+def must_be_free(host: str, port: int) -> None:
+    """Fail at once when the address is taken (gunicorn would retry for seconds, logging each try)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is free
+            probe.bind((host, port))
+    except OSError as err:
+        raise CannotServe(f"cannot listen on {host}:{port}: {err.strerror or err} (another server is using it? "
+                          "choose another with --port)") from None
 
 
 def _publish_snapshot(store_dir: str) -> None:
@@ -303,11 +322,11 @@ def _publish_snapshot(store_dir: str) -> None:
             pool.submit(_open_and_close, store_dir).result()
     except StoreLocked:
         if version(store_dir) is None:
-            raise click.UsageError(f"the store at {store_dir} is being written and has no snapshot yet; "
-                                   "try again when the first batch is in") from None
+            raise StoreProblem(f"the store at {store_dir} is being written and has no snapshot yet; "
+                               "try again when the first batch is in") from None
     except StoreError as err:
         if version(store_dir) is None:
-            raise click.UsageError(f"{err}, and it has no snapshot to serve") from None
+            raise StoreProblem(f"{err}, and it has no snapshot to serve") from None
 
 
 def _open_and_close(store_dir: str) -> None:

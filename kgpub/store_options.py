@@ -52,7 +52,7 @@ class StoreProblem(click.ClickException):
 
 def must_exist(store_dir: str) -> None:
     if not is_remote(store_dir) and not Path(store_dir).is_dir():
-        raise click.UsageError(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
+        raise StoreProblem(f"there is no store at {store_dir}: load one with `kgpub ingest`, or give --store")
 
 
 @contextmanager

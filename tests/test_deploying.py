@@ -106,3 +106,32 @@ def test_slow_clients_through_nginx_cost_nothing(behind_nginx):
     assert max(times) < 1.0, times
     for sock in slow:
         sock.close()
+
+
+def test_serve_on_a_busy_port_fails_at_once_in_one_line(seed_store):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = seed_store("serve", "--port", str(port), check_exit=2)
+    assert time.monotonic() - started < 10  # gunicorn alone retries for seconds
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot listen on 127.0.0.1:{port}" in lines[0] and "--port" in lines[0], lines
+
+
+def test_the_start_banner_is_one_line_however_narrow_the_terminal(seed_store):
+    server = Server(seed_store, env={"COLUMNS": "40"})
+    try:
+        banner = [line for line in server.output().splitlines() if line.startswith("kgpub: serving")]
+        assert len(banner) == 1 and banner[0].endswith("workers"), server.output()
+    finally:
+        server.stop()
+
+
+def test_serve_without_a_store_fails_in_one_line(tmp_path):
+    from conftest import Cli
+
+    result = Cli(tmp_path / "nothing")("serve", check_exit=2)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "there is no store at" in lines[0], lines
