@@ -13,6 +13,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from kgpub.graph.identifiers import valid_issn, valid_orcid
 from kgpub.graph.record import Journal, Person, Record
 
 
@@ -67,9 +68,10 @@ def mint_output_key(record: Record) -> str | None:
 
 
 def journal_key(journal: Journal) -> str:
-    if journal.issn:
+    """By ISSN (one with a right check digit: graph/identifiers.py), else Pure UUID, else title."""
+    if valid_issn(journal.issn):
         return f"issn-{journal.issn.upper()}"
-    if journal.eissn:
+    if valid_issn(journal.eissn):
         return f"issn-{journal.eissn.upper()}"
     if journal.pure_uuid:
         return f"pure-{journal.pure_uuid.lower()}"
@@ -78,7 +80,7 @@ def journal_key(journal: Journal) -> str:
 
 def person_key(person: Person, output_key: str, position: int) -> str:
     """People without an identifier are never merged across records: their key is per record."""
-    if person.orcid:
+    if valid_orcid(person.orcid):
         return f"orcid-{person.orcid}"
     if person.pure_uuid:
         return f"pure-{person.pure_uuid.lower()}"

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator
 from pyoxigraph import NamedNode
 
 from kgpub.graph import importers, keys, lifecycle, sources
+from kgpub.graph.identifiers import check_identifiers
 from kgpub.graph.mapping import MappedRecord, map_record
 from kgpub.graph.namespaces import compact
 from kgpub.graph.record import Derivation, PartialDate, Problem, Record, SourceRef, UnreadableRecord
@@ -134,6 +135,8 @@ class Ingest:
     def process_records(self, records: list[Record]) -> list[Outcome]:
         # Identity claim -> key: what the store knows, then what this batch adds (earlier
         # batches are in the store by now, so this stays one batch in size).
+        for record in records:
+            check_identifiers(record)
         known_keys = {}
         if self.store is not None:
             known_keys = self.store.find_outputs(c for r in records for c in keys.identity_claims(r))

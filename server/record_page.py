@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+import langcodes
 from flask import current_app, render_template, request
 from markupsafe import Markup
 
@@ -204,7 +205,7 @@ def detail_rows(record: StoredRecord, base: str) -> list[Row]:
             rows.append(Row(label, shown))
 
     start, end = record.start_page, record.end_page
-    add("Original language", Link(record.language_label or record.language or ""))
+    add("Original language", Link(language_name(record) or ""))
     add("Title of host publication", Link(record.host.title or "") if record.host else None)
     add("Publisher", venue_link(record.publisher, base))
     add("Pages (from-to)" if start and end else "Pages", Link("-".join(p for p in (start, end) if p)))
@@ -227,6 +228,18 @@ def detail_rows(record: StoredRecord, base: str) -> list[Row]:
         add("Duration", Link(" → ".join(filter(None, (shown_date(event.start), shown_date(event.end))))))
     add("Links", *(Link(url, url=url) for url in record.urls))
     return rows
+
+
+def language_name(record: StoredRecord) -> str | None:
+    """What a portal showed ("English (US)", capitalised) as it showed it; a code or keyword
+    ("en", "ngerman", "english") by the language's English name from langcodes ("German")."""
+    label = record.language_label
+    if label and label[:1].isupper() or not record.language:
+        return label
+    try:
+        return langcodes.Language.get(record.language).display_name()
+    except (LookupError, ValueError):
+        return label
 
 
 def series_text(series: Venue, volume: str | None) -> str:

@@ -122,8 +122,9 @@ def test_page_ranges(text, expected):
     assert fields.page_range(text) == expected
 
 
-def test_isbns_need_a_valid_check_digit():
-    assert fields.isbns("978-3-16-148410-0; 0-306-40615-2, 1234567890") == ["9783161484100", "0306406152"]
+def test_isbns_need_a_valid_check_digit_and_are_kept_as_isbn_13():
+    assert fields.isbns("978-3-16-148410-0; 0-306-40615-2, 1234567890") == ["9783161484100", "9780306406157"]
+    assert fields.isbns("0-306-40615-2; 9780306406157") == ["9780306406157"], "one book, given in both forms"
 
 
 def test_orcid_and_dates():

@@ -118,3 +118,18 @@ def test_concept_and_journal_pages_list_what_links_to_them(web):
     journal = soup(web.get(journal_href, headers={"Accept": "text/html"}))
     assert journal.find("h1").get_text(strip=True) == "International Biodeterioration and Biodegradation"
     assert journal.find("a", string="Volume 42") is not None
+
+
+def test_a_language_given_as_a_code_or_keyword_shows_by_its_english_name(cli, tmp_path):
+    from conftest import App
+
+    bib = tmp_path / "languages.bib"
+    bib.write_text("@article{a, title = {Eins}, author = {Berg, Jonas}, journal = {J}, year = {2020}, "
+                   "langid = {ngerman}}\n@article{b, title = {Two}, author = {Berg, Jonas}, journal = {J}, "
+                   "year = {2020}, language = {english}}\n")
+    web = App(cli)
+    shown = []
+    for row in cli.ingest(bib):
+        page = BeautifulSoup(web.get(doc_path(row["iri"]), headers={"Accept": "text/html"}).text, "html.parser")
+        shown.append(next(tr.td.text for tr in page.select("tr") if tr.th and tr.th.text == "Original language"))
+    assert shown == ["German", "English"]

@@ -12,9 +12,12 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import langcodes
 from nameparser import HumanName
 from nameparser.config import CONSTANTS as NAME_CONSTANTS
+from stdnum import isbn as stdnum_isbn
 
+from kgpub.graph.identifiers import isbn13
 from kgpub.graph.record import BOOK_PART_TYPES, JOURNAL_PART_TYPES, PartialDate, Person, Record
 
 SOURCE_TYPES_TSV = Path(__file__).with_name("source_types.tsv")
@@ -29,19 +32,11 @@ OTHERS = {"others", "et al.", "et al", "..."}
 # 'Loach, PA', 'Law, C.J.', 'Lee, J.-H.' (Web of Science, PubMed): nameparser would read PA or MD as a degree
 NAME_SUFFIXES = NAME_CONSTANTS.suffix_not_acronyms  # jr, sr, ii, iii…
 INITIALS_AFTER_COMMA = re.compile(r"([^,]+), ((?:[A-Z]\.?[ -]?){1,4})")
-# ISO 639-2 codes, English names and babel/polyglossia names (BibLaTeX `langid`) → ISO 639-1.
-LANGUAGE_NAMES = """en english american british usenglish ukenglish canadian australian newzealand eng
-de german ngerman austrian naustrian swissgerman nswissgerman deutsch ger deu
-fr french francais acadian fre fra|es spanish espanol spa|it italian ita|nl dutch nederlands dut nld
-pt portuguese portuges brazil brazilian por|ru russian rus|pl polish pol|cs czech cze ces
-sk slovak slo slk|sv swedish swe|da danish dan|no norwegian norsk nor|nb bokmal nob|nn nynorsk nno
-fi finnish fin|is icelandic ice isl|el greek gre ell|la latin lat|he hebrew heb|ar arabic ara
-tr turkish tur|hu hungarian magyar hun|ro romanian rum ron|hr croatian hrv|sr serbian srp
-sl slovenian slovene slv|uk ukrainian ukr|bg bulgarian bul|ca catalan cat|eu basque baq eus
-gl galician glg|et estonian est|lv latvian lav|lt lithuanian lit|ga irish gle|cy welsh wel cym
-zh chinese chi zho|ja japanese jpn|ko korean kor|hi hindi hin|sa sanskrit san|fa persian farsi per fas
-id indonesian ind|ms malay may msa|th thai tha|vi vietnamese vie|af afrikaans afr|eo esperanto"""
-LANGUAGES = {name: group.split()[0] for group in re.split(r"[|\n]", LANGUAGE_NAMES) for name in group.split()}
+# BibLaTeX's babel and polyglossia names that are no language's name (langcodes knows those).
+BABEL_NAMES = {"american": "en", "british": "en", "usenglish": "en", "ukenglish": "en", "canadian": "en",
+               "australian": "en", "newzealand": "en", "ngerman": "de", "austrian": "de", "naustrian": "de",
+               "swissgerman": "de", "nswissgerman": "de", "francais": "fr", "acadian": "fr", "brazil": "pt",
+               "brazilian": "pt", "portuges": "pt", "bokmal": "nb", "nynorsk": "nn", "magyar": "hu", "farsi": "fa"}
 
 
 @lru_cache(maxsize=1)
@@ -126,22 +121,13 @@ def page_range(text: str) -> tuple[str, str | None] | None:
 
 
 def isbns(text: str) -> list[str]:
-    """Every ISBN-10 or ISBN-13 in the text with a valid check digit, digits only ('978…', '0…X')."""
+    """Every ISBN-10 or ISBN-13 in the text with a valid check digit, as ISBN-13 digits ('978…')."""
     found = []
     for candidate in ISBN_CHARACTERS.findall(text):
         digits = re.sub(r"[\- ]", "", candidate).upper()
-        if _valid_isbn(digits) and digits not in found:
-            found.append(digits)
+        if stdnum_isbn.is_valid(digits) and (stored := isbn13(digits)) not in found:
+            found.append(stored)
     return found
-
-
-def _valid_isbn(digits: str) -> bool:
-    if len(digits) == 10 and digits[:9].isdigit():
-        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
-        return total % 11 == 0
-    if len(digits) == 13 and digits.isdigit():
-        return sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(digits)) % 10 == 0
-    return False
 
 
 def orcid(text: str) -> str | None:
@@ -167,10 +153,21 @@ def iso_date(text: str) -> PartialDate | None:
 
 
 def language_code(text: str) -> str | None:
-    """'en', 'en-US', 'eng', 'English', 'ngerman', 'New Zealand' → 'en' (ISO 639-1); any
-    two-letter code is taken as one. None when it is no language the table knows."""
-    label = text.strip().lower()
-    code = re.split(r"[-_\s]", label)[0]
-    if re.fullmatch(r"[a-z]{2}", code):
-        return code
-    return LANGUAGES.get(code) or LANGUAGES.get(label.replace(" ", ""))
+    """'en', 'en-US', 'eng', 'ger', 'English', 'Deutsch', 'ngerman', 'New Zealand' → its ISO 639-1
+    code ('en', 'de'), by langcodes (BCP 47); None when it names no language, or one without a
+    two-letter code (Klingon is `tlh`): records link languages by their ISO 639-1 IRIs."""
+    label = text.strip()
+    if not label or len(label) > 100:
+        return None
+    if babel := BABEL_NAMES.get(label.lower().replace(" ", "")):
+        return babel
+    try:
+        language = langcodes.Language.get(label)
+        if not language.is_valid() or not language.language:
+            raise LookupError(label)
+    except (LookupError, ValueError):
+        try:
+            language = langcodes.find(label)
+        except LookupError:
+            return None
+    return language.language if len(language.language or "") == 2 else None
