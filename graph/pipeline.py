@@ -36,10 +36,12 @@ class Outcome:
     iri: str | None = None
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    format: str | None = None  # the importer's name: what the file was read as
 
     def as_dict(self) -> dict:
         return {
             "source": self.source,
+            "format": self.format,
             "status": self.status,
             "iri": self.iri,
             "errors": [p.as_dict() for p in self.errors],
@@ -76,6 +78,8 @@ def read_file(path: Path, format: str | None) -> Iterator[Record | UnreadableRec
                 yield item
     except OSError as err:
         yield UnreadableRecord(SourceRef(str(path)), [Problem("file", f"cannot read the file: {err.strerror}")])
+    except importers.UnknownFormat as err:
+        yield UnreadableRecord(SourceRef(str(path)), [Problem("file", str(err))])
     except Exception as err:  # an importer bug must cost one file, not the whole run
         message = f"reading stopped after this point, the rest of the file was not read: {err!r}"
         yield UnreadableRecord(source, [Problem("file", message)])
@@ -130,7 +134,8 @@ class Ingest:
         records = [item for item in items if isinstance(item, Record)]
         outcomes = iter(self.process_records(records))
         return [next(outcomes) if isinstance(item, Record)
-                else Outcome(str(item.source), "rejected", errors=list(item.problems)) for item in items]
+                else Outcome(str(item.source), "rejected", errors=list(item.problems), format=item.source.format)
+                for item in items]
 
     def process_records(self, records: list[Record]) -> list[Outcome]:
         # Identity claim -> key: what the store knows, then what this batch adds (earlier
@@ -237,7 +242,8 @@ class Ingest:
         warnings = [p for p in problems if p.severity != "error"]
         status = "rejected" if errors else "valid"
         iri = mapped.iri.value if mapped else None
-        return Outcome(str(record.source), status, iri if not errors else None, errors, warnings)
+        return Outcome(str(record.source), status, iri if not errors else None, errors, warnings,
+                       record.source.format)
 
     @staticmethod
     def refuse_if_buried(outcome: Outcome, buried: dict[str, lifecycle.Tombstone]) -> None:

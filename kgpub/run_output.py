@@ -88,7 +88,8 @@ def count_progress(verb: str):
 
 def print_rejection(outcome) -> None:
     for problem in outcome.errors:
-        err_console.print(f"[red]rejected[/red] {escape(outcome.source)}: {escape(problem.field)}: "
+        read_as = f" (read as {outcome.format})" if outcome.format else ""
+        err_console.print(f"[red]rejected[/red] {escape(outcome.source)}{read_as}: {escape(problem.field)}: "
                           f"{escape(problem.message)}", highlight=False, soft_wrap=True)
 
 

@@ -126,7 +126,10 @@ def read_harvest_date() -> PartialDate:
 
 
 def ingest_upload(run: Ingest, name: str, format: str | None, data: bytes) -> list[Outcome]:
-    importer = importers.by_name(format) if format else importers.detect(Path(name), data[:HEAD_BYTES])
+    try:
+        importer = importers.by_name(format) if format else importers.detect(Path(name), data[:HEAD_BYTES])
+    except importers.UnknownFormat as err:
+        abort(bad_request(f"{name}: " + str(err).replace("--format", "?format=")))
     items = list(importer.load().read(io.BytesIO(data), name))
     return [o for start in range(0, len(items), BATCH_SIZE) for o in run.process(items[start:start + BATCH_SIZE])]
 

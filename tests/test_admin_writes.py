@@ -163,8 +163,8 @@ def test_ingest_of_the_seed_answers_the_report(server):
     assert response.status_code == 200, response.text
     [row] = response.json()
     assert row["status"] in ("updated", "unchanged") and row["iri"] == server.seed_iri
-    assert row["source"].startswith("seed-record.txt")
-    assert set(row) == {"source", "status", "iri", "errors", "warnings"}
+    assert row["source"].startswith("seed-record.txt") and row["format"] == "pure-page"
+    assert set(row) == {"source", "format", "status", "iri", "errors", "warnings"}
 
 
 def test_ingest_of_several_files_stores_them_and_serves_them(server):
@@ -230,6 +230,14 @@ def test_a_page_the_importer_rejects_is_422_too(server):
     shacl = Graph().parse(data=response.text, format="turtle")
     messages = " ".join(str(m) for m in shacl.objects(None, SH.resultMessage))
     assert "page count is 0" in messages
+
+
+def test_an_upload_of_no_known_format_is_400_naming_what_was_expected(server):
+    response = server.request("POST", "/ingest", params={"name": "notes.docx"}, data=b"PK\x03\x04" + bytes(64),
+                             headers={**ADMIN, "Content-Type": "application/octet-stream"}, timeout=30)
+    assert response.status_code == 400
+    assert "not a Pure page, BibTeX, RIS" in response.text and "ZIP archive" in response.text
+    assert "?format=" in response.text and "--format" not in response.text
 
 
 def test_ingest_of_an_unknown_media_type_is_415(server):

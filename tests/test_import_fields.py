@@ -165,4 +165,22 @@ def test_a_json_file_is_told_by_what_it_holds(path, expected):
 def test_a_file_without_a_known_name_is_told_by_its_first_bytes():
     assert detect(Path("upload"), b"\xef\xbb\xbf@article{x, title={T}}").name == "bibtex"
     assert detect(Path("upload"), b"TY  - JOUR\nTI  - T\nER  - \n").name == "ris"
-    assert detect(Path("upload"), b"Journal article\nA title").name == "pure-page"
+    assert detect(Path("upload"), b"A title\nKarin Holmgren\nResearch output: Contribution to journal").name == "pure-page"
+    assert detect(Path("page.txt"), b"A title without its type line").name == "pure-page", "the name says so"
+
+
+@pytest.mark.parametrize("name, head, says", [
+    ("notes.docx", b"PK\x03\x04\x14\x00\x06\x00", "ZIP archive"),
+    ("paper.pdf", b"%PDF-1.7\n", "PDF"),
+    ("notes", b"Dear all,\nplease find", "'Dear all,'"),
+    ("upload.json", b'{"title": "x", "year": 2020}', "none of the fields"),
+    ("upload.json", b"title,year\nx,2020\n", "does not start with {"),
+    ("library.json", b'{"config": {"label": "BetterBibTeX JSON"}, "items": [{"itemType": "book"}]}', "Better BibTeX"),
+])
+def test_a_file_of_no_known_format_is_refused_naming_what_was_expected(name, head, says):
+    from kgpub.graph.importers import UnknownFormat
+
+    with pytest.raises(UnknownFormat) as refused:
+        detect(Path(name), head)
+    assert says in str(refused.value)
+    assert "Better BibTeX" in says or "not a Pure page, BibTeX, RIS, CSL-JSON, Crossref, Pure JSON" in str(refused.value)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import BASE, PURE_API, REPO, SEED
+from conftest import BASE, PURE_API, REPO, SEED, SHARED_DATA
+
+REAL_BIB = SHARED_DATA / "real" / "bib"
 
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 COUNT_OUTPUTS = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?o a ?c } FILTER(STRSTARTS(STR(?g), '%sgraph/output/')) }" % BASE
@@ -20,7 +22,7 @@ def test_report_has_one_object_per_record_with_source_status_iri(cli, tmp_path):
     report = cli.ingest(SEED, PURE_API)
     assert len(report) == 4
     for row in report:
-        assert set(row) == {"source", "status", "iri", "errors", "warnings"}
+        assert set(row) == {"source", "format", "status", "iri", "errors", "warnings"}
         assert row["status"] == "stored"
         assert row["iri"].startswith(BASE + "id/output/")
     assert {row["source"] for row in report} >= {f"{SEED}:1", str(PURE_API / "umn-journal-article.json")}
@@ -165,6 +167,19 @@ def test_a_pure_page_stored_before_names_were_split_keeps_its_iri(cli):
     row = cli.ingest(page)[0]
     assert (row["status"], row["iri"]) == ("updated", older.iri.value)
     assert count(cli, COUNT_OUTPUTS) == 1
+
+
+def test_a_file_of_no_known_format_is_refused_whole_and_the_others_load(cli, tmp_path):
+    notes = tmp_path / "notes.docx"
+    notes.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    bbt = REAL_BIB / "better-bibtex-import" / "Better_BibTeX.005.json"
+    result = cli("ingest", "--report", str(tmp_path / "r.json"), str(notes), str(bbt), str(SEED), check_exit=1)
+    rows = json.loads((tmp_path / "r.json").read_text())
+    assert [(row["source"], row["status"], row["format"]) for row in rows] == [
+        (str(notes), "rejected", None), (str(bbt), "rejected", None), (f"{SEED}:1", "stored", "pure-page")]
+    assert "not a Pure page, BibTeX, RIS" in rows[0]["errors"][0]["message"]
+    assert "Better BibTeX JSON" in rows[1]["errors"][0]["message"]
+    assert result.stderr.count("rejected") >= 2 and "Research output" not in result.stderr
 
 
 def test_different_works_with_the_same_title_are_not_merged(cli, tmp_path):

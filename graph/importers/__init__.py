@@ -79,23 +79,57 @@ def for_path(path: Path) -> Importer | None:
     return max(claims, key=lambda claim: claim[0])[1] if claims else None
 
 
+class UnknownFormat(ValueError):
+    """Neither a file's name nor its first bytes say which format it is in: the file is refused
+    whole, rather than read as the likeliest format and rejected record by record for reasons that
+    would only confuse (docs/sources.md)."""
+
+
+def expected_formats() -> str:
+    return "not a Pure page, BibTeX, RIS, CSL-JSON, Crossref, Pure JSON or OpenCitations Meta file"
+
+
 def detect(path: Path, head: bytes) -> Importer:
-    """The importer for a file: by name, else by its first bytes; a .json file by what it holds."""
+    """The importer for a file: by name, else by its first bytes; a .json file by what it holds.
+    Raises UnknownFormat when neither says it with confidence."""
     importer = for_path(path)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if importer is not None and importer.name != "pure-json":
+    if importer is not None and importer.name not in ("pure-json", "pure-page"):
         return importer
-    if importer is not None or text[:1] in (b"{", b"["):
+    if text[:1] in (b"{", b"["):
         return by_name(_json_format(head))
+    if importer is not None and importer.name == "pure-json":
+        raise UnknownFormat(f"{expected_formats()}: its name says JSON, but it does not start with {{ or [")
     if text[:1] == b"@":
         return by_name("bibtex")
     if text[:2] == b"TY" and text[2:6].strip(b" ").startswith(b"-"):
         return by_name("ris")
-    return by_name("pure-page")
+    if importer is not None or PURE_PAGE_MARKER in head:  # a .txt file, or text with a Pure page's type line
+        return by_name("pure-page")
+    raise UnknownFormat(f"{expected_formats()} ({_what_it_looks_like(text)}); give its format with --format "
+                        f"({', '.join(i.name for i in IMPORTERS)})")
+
+
+PURE_PAGE_MARKER = b"Research output:"
 
 
 def _json_format(head: bytes) -> str:
+    # First: its items say "creatorType": "author", which would read as CSL-JSON's "author".
+    if b'"BetterBibTeX JSON"' in head or (b'"config"' in head and b'"itemType"' in head):
+        raise UnknownFormat("a Better BibTeX JSON export (Zotero's own items), which kgpub does not read: export "
+                            "the collection as Better CSL JSON (.csl.json) or Better BibTeX (.bib) instead")
     for name, markers in JSON_MARKERS:
         if any(marker in head for marker in markers):
             return name
-    return "pure-json"
+    raise UnknownFormat(f"{expected_formats()}: JSON, but none of the fields that tell Crossref, Pure JSON or "
+                        "CSL-JSON apart; give its format with --format")
+
+
+def _what_it_looks_like(text: bytes) -> str:
+    if text[:4] == b"PK\x03\x04":
+        return "it is a ZIP archive: a Word, OpenDocument or Excel file? Save it as text first"
+    if text[:5] == b"%PDF-":
+        return "it is a PDF"
+    if b"\x00" in text[:4096]:
+        return "it is binary"
+    return "its first line is " + repr(text.split(b"\n", 1)[0][:60].decode("utf-8", "replace"))
