@@ -20,7 +20,8 @@ from kgpub.graph import exports, importers, iris, sources
 from kgpub.graph.record import PartialDate
 from kgpub.graph.store import StoreError, StoreLocked, StoreUnavailable, is_remote, open_store, storage_problem, version
 from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
-from kgpub.run_output import count_progress, err_console, file_progress, print_rejection, print_summary, report_writer
+from kgpub.run_output import (WarningGroups, count_progress, err_console, file_progress, print_rejection,
+                              print_summary, report_writer)
 from kgpub.store_options import StoreProblem, must_exist, opened_store, store_option
 # The bulk loader leaves the database in many files; after this many records written, one
 # compaction (about 20 s per 100k records) makes every later read faster.
@@ -89,13 +90,15 @@ def run_records(store, base, paths, format, report, harvest_date, verb,
 
     files = list(_source_files([Path(p) for p in paths]))
     ingest = Ingest(store, base, harvest_date=harvest_date, source_priority=source_priority, batch_size=batch_size)
-    counts = collections.Counter()
+    counts, warned = collections.Counter(), WarningGroups()
     with file_progress(len(files), verb) as progress, report_writer(report) as write_row:
         try:
             for outcome in ingest.run(files, format=format, on_file=progress.next_file):
                 progress.count_record()
                 counts[outcome.status] += 1
                 counts["warnings"] += bool(outcome.warnings)
+                counts["merged"] += outcome.merged
+                warned.add(outcome)
                 write_row(outcome.as_dict())
                 if outcome.status == "rejected":
                     print_rejection(outcome)
@@ -105,6 +108,7 @@ def run_records(store, base, paths, format, report, harvest_date, verb,
                 f"{err}. The records counted above are stored; the batch in flight may be in part. Run the "
                 "same command again when the store is back: what is stored is found unchanged, the rest is "
                 "stored, nothing twice.") from None
+    warned.print()
     print_summary(counts)
     return counts
 

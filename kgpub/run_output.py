@@ -2,6 +2,8 @@
 rejections on the terminal, a summary, and the report file (one row per record)."""
 from __future__ import annotations
 
+import re
+
 import json
 import os
 from contextlib import contextmanager
@@ -95,5 +97,35 @@ def print_rejection(outcome) -> None:
 
 def print_summary(counts) -> None:
     parts = [f"{counts[s]} {s}" for s in ("stored", "updated", "unchanged", "valid", "rejected") if counts[s]]
+    if counts["merged"]:
+        parts.append(f"{counts['merged']} merged with a record of the same work from another source")
     parts.append(f"{counts['warnings']} with warnings")
-    err_console.print(", ".join(parts) if counts else "no records found", highlight=False)
+    err_console.print(", ".join(parts) if counts else "no records found", highlight=False, soft_wrap=True)
+
+
+class WarningGroups:
+    """The warnings of a run by kind (field and message, its values left out), each with its count
+    and the first few records: what a librarian reads on the console; the report has every one."""
+
+    EXAMPLES, SHOWN = 3, 12
+    VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|(?<![\w-])\d[\w./:-]*")  # quoted values; numbers, ISSNs, DOIs
+
+    def __init__(self):
+        self.groups: dict[tuple[str, str], list] = {}
+
+    def add(self, outcome) -> None:
+        for problem in outcome.warnings:
+            kind = (problem.field, self.VALUES.sub("…", problem.message))
+            group = self.groups.setdefault(kind, [0, []])
+            group[0] += 1
+            if len(group[1]) < self.EXAMPLES:
+                group[1].append(outcome.source)
+
+    def print(self) -> None:
+        ranked = sorted(self.groups.items(), key=lambda item: -item[1][0])
+        for (field, message), (count, examples) in ranked[:self.SHOWN]:
+            err_console.print(f"[yellow]warned[/yellow] {count}× {escape(field)}: {escape(message)} "
+                              f"(e.g. {escape(', '.join(examples))})", highlight=False, soft_wrap=True)
+        if len(ranked) > self.SHOWN:
+            err_console.print(f"… and {len(ranked) - self.SHOWN} other kinds of warning: see the report (--report)",
+                              highlight=False, soft_wrap=True)

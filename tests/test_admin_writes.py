@@ -164,7 +164,7 @@ def test_ingest_of_the_seed_answers_the_report(server):
     [row] = response.json()
     assert row["status"] in ("updated", "unchanged") and row["iri"] == server.seed_iri
     assert row["source"].startswith("seed-record.txt") and row["format"] == "pure-page"
-    assert set(row) == {"source", "format", "status", "iri", "errors", "warnings"}
+    assert set(row) == {"source", "format", "status", "merged", "iri", "errors", "warnings"}
 
 
 def test_ingest_of_several_files_stores_them_and_serves_them(server):

@@ -263,7 +263,7 @@ def test_chapter_is_a_chapter_in_csl_ris_and_bibtex():
 def test_doctoral_thesis_is_a_thesis_in_csl_ris_and_bibtex():
     item = item_of(EXAMPLES / "doctoral-thesis.txt")
     assert (item["type"], item["genre"]) == ("thesis", "Doctoral Thesis")
-    assert item["ISBN"] == "978-91-7422-800-1"
+    assert item["ISBN"] == "978-91-7422-800-7"
     assert item["publisher"] == "Division of Building Materials, Lund University"
     assert rispy.loads(bibformats.to_ris([item]))[0]["type_of_reference"] == "THES"
     entry = bibtexparser.parse_string(bibformats.to_bibtex([item])).entries[0]

@@ -212,7 +212,7 @@ def test_doctoral_thesis_supervisors_are_not_authors():
     assert (record.type, record.peer_reviewed) == ("thesis/doc", None)
     assert record.authors == [Person("Maria", "Lindqvist", "Maria Lindqvist")]
     assert record.publisher == "Division of Building Materials, Lund University"
-    assert (record.isbn_print, record.isbn_electronic) == (["978-91-7422-800-1"], ["978-91-7422-801-8"])
+    assert (record.isbn_print, record.isbn_electronic) == (["978-91-7422-800-7"], ["978-91-7422-801-4"])
     assert record.statuses == [Status("published", PartialDate(2021))]
     assert record.keywords == ["mould", "moisture transport", "historic buildings"]
     assert record.problems == []

@@ -22,7 +22,7 @@ def test_report_has_one_object_per_record_with_source_status_iri(cli, tmp_path):
     report = cli.ingest(SEED, PURE_API)
     assert len(report) == 4
     for row in report:
-        assert set(row) == {"source", "format", "status", "iri", "errors", "warnings"}
+        assert set(row) == {"source", "format", "status", "merged", "iri", "errors", "warnings"}
         assert row["status"] == "stored"
         assert row["iri"].startswith(BASE + "id/output/")
     assert {row["source"] for row in report} >= {f"{SEED}:1", str(PURE_API / "umn-journal-article.json")}
@@ -180,6 +180,37 @@ def test_a_file_of_no_known_format_is_refused_whole_and_the_others_load(cli, tmp
     assert "not a Pure page, BibTeX, RIS" in rows[0]["errors"][0]["message"]
     assert "Better BibTeX JSON" in rows[1]["errors"][0]["message"]
     assert result.stderr.count("rejected") >= 2 and "Research output" not in result.stderr
+
+
+def test_a_missing_language_is_news_for_a_pure_record_only(cli, tmp_path):
+    """BibTeX, RIS, CSL-JSON, Crossref and OC Meta records rarely say their language: warning of it
+    buried the other warnings (pipeline.SELDOM_GIVEN)."""
+    bib = tmp_path / "plain.bib"
+    bib.write_text("@article{a, title = {Plain}, author = {Berg, Jonas}, journal = {J}, year = {2020}}\n")
+    page = tmp_path / "page.txt"
+    page.write_text("".join(line for line in SEED.read_text().splitlines(keepends=True)
+                            if not line.startswith("Original language")))
+    [plain], [pure] = cli.ingest(bib), cli.ingest(page)
+    said = lambda row: " ".join(w["message"] for w in row["warnings"])  # noqa: E731
+    assert "language" not in said(plain)
+    assert "does not say which language" in said(pure)
+
+
+def test_the_console_groups_warnings_and_says_what_was_merged(cli, tmp_path):
+    from conftest import CROSSREF_OF_AN_OC_META_WORK
+
+    oc_meta = SHARED_DATA / "real" / "other" / "opencitations-meta" / "oc_meta-example_metadata.csv"
+    cli.ingest(oc_meta)
+    crossref = tmp_path / "work.crossref.json"
+    crossref.write_text(CROSSREF_OF_AN_OC_META_WORK)
+    [row] = cli.ingest(crossref)
+    assert row["merged"] is True
+    shown = cli("ingest", str(crossref), str(REAL_BIB / "bibtexparser-v1"), check_exit=1).stderr  # 10 rejected
+    assert "1 merged with a record of the same work from another source" in shown
+    grouped = [line for line in shown.splitlines() if line.startswith("warned ")]
+    assert grouped and all("× " in line and "(e.g. " in line for line in grouped)
+    counts = [int(line.split()[1].rstrip("×")) for line in grouped]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 1
 
 
 def test_different_works_with_the_same_title_are_not_merged(cli, tmp_path):
