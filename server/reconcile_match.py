@@ -34,7 +34,7 @@ from kgpub.graph.importers.text import clean_doi, clean_issn
 from kgpub.graph.keys import normalise
 from kgpub.graph.namespaces import DATACITE
 from kgpub.graph.record_reader import StoredRecord
-from kgpub.graph.search import WORD, Hit
+from kgpub.graph.search import WORD, Hit, year_of
 from kgpub.server import reconcile_entities as entities
 from kgpub.server.reconcile_requests import EntityValue, Query, Value
 from kgpub.server.reconcile_schema import KINDS, MAX_QUERY_CHARS, EntityType, find_type
@@ -174,9 +174,8 @@ class OutputFacts:
 
     @classmethod
     def of_record(cls, record: StoredRecord) -> OutputFacts:
-        year = record.publication_date[:4] if record.publication_date else None
         return cls(record.iri, record.full_title, tuple(a.name for a in record.authors),
-                   record.journal.title if record.journal else None, year, record.doi,
+                   record.journal.title if record.journal else None, year_of(record.publication_date), record.doi,
                    record.type.iri if record.type else None, record)
 
     @property
