@@ -118,7 +118,7 @@ class WarningGroups:
             kind = (problem.field, self.VALUES.sub("…", problem.message))
             group = self.groups.setdefault(kind, [0, []])
             group[0] += 1
-            if len(group[1]) < self.EXAMPLES:
+            if len(group[1]) < self.EXAMPLES and outcome.source not in group[1]:
                 group[1].append(outcome.source)
 
     def print(self) -> None:

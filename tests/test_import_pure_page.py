@@ -181,7 +181,7 @@ def test_conference_contribution_reads_event_place_and_duration():
     assert record.event == Event("12th Conference on Research Data, CORD 2019", "Lisbon, Portugal",
                                  PartialDate(2019, 6, 3), PartialDate(2019, 6, 5))
     assert (record.language, record.language_label) == ("en", "English (GB)")
-    assert record.isbn_electronic == ["978-1-7281-0000-1", "978-1-7281-0001-8"]
+    assert record.isbn_electronic == ["978-1-7281-0000-5", "978-1-7281-0001-2"]
     assert record.keywords == ["reference parsing", "repositories"]
     assert record.problems == []
 
