@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.table import Column
 from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                            TimeElapsedColumn)
@@ -51,6 +52,9 @@ def report_writer(path: str | None):
         os.replace(written, path)
 
 
+NAME_WIDTH = 28  # characters of a file's name the progress line shows (its end, when longer)
+
+
 class FileProgress:
     """A bar over the files, and a running count of records (one file can hold thousands)."""
 
@@ -61,7 +65,8 @@ class FileProgress:
         self.records = 0
 
     def next_file(self, path: Path) -> None:
-        self.progress.update(self.task, completed=self.files_started, description=path.name)
+        name = path.name if len(path.name) <= NAME_WIDTH else "…" + path.name[-(NAME_WIDTH - 1):]
+        self.progress.update(self.task, completed=self.files_started, description=name)
         self.files_started += 1
 
     def count_record(self) -> None:
@@ -72,8 +77,11 @@ class FileProgress:
 
 @contextmanager
 def file_progress(total_files: int, verb: str):
-    columns = (TextColumn(f"{verb} {{task.description}}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("files, {task.fields[records]} records"), TimeElapsedColumn())
+    # The file name gets a column of its own width: a long one must not squeeze out the bar and counts.
+    name = TextColumn(f"{verb} {{task.description}}", table_column=Column(width=len(verb) + 1 + NAME_WIDTH,
+                                                                          no_wrap=True, overflow="ellipsis"))
+    columns = (name, BarColumn(bar_width=24), MofNCompleteColumn(), TextColumn("files, {task.fields[records]} records"),
+               TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
         yield FileProgress(progress, total_files)
 
@@ -108,7 +116,8 @@ class WarningGroups:
     and the first few records: what a librarian reads on the console; the report has every one."""
 
     EXAMPLES, SHOWN = 3, 12
-    VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|(?<![\w-])\d[\w./:-]*")  # quoted values; numbers, ISSNs, DOIs
+    # Quoted values, and numbers, ISSNs, DOIs, line numbers (a word starting with a digit)
+    VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|(?<![\w-])\d[\w./:-]*")
 
     def __init__(self):
         self.groups: dict[tuple[str, str], list] = {}

@@ -243,3 +243,26 @@ def test_report_rows_keep_the_order_of_the_input(cli, tmp_path):
     lines.write_text(good + "\n{not json\n")
     report = cli.ingest(lines, check_exit=1)
     assert [(r["source"].rsplit(":", 1)[-1], r["status"]) for r in report] == [("1", "stored"), ("2", "rejected")]
+
+
+def test_the_progress_line_keeps_its_bar_and_counts_with_a_long_file_name(monkeypatch):
+    import io
+    import re
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from kgpub import run_output
+
+    out = io.StringIO()
+    monkeypatch.setattr(run_output, "err_console", Console(file=out, force_terminal=True, width=80))
+    with run_output.file_progress(3, "ingesting") as progress:
+        progress.next_file(Path("a-very-long-export-name-from-a-reference-manager-2026-12-05-final.bib"))
+        for _ in range(200):
+            progress.count_record()
+        progress.progress.refresh()
+    lines = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue()).replace("\r", "\n").splitlines()
+    last = [line for line in lines if "200 records" in line][-1]
+    assert last.startswith("ingesting …") and "final.bib" in last and "━" in last
+    assert "0/3 files, 200 records" in last
+    assert len(last) <= 80
