@@ -136,6 +136,19 @@ def test_an_entry_without_a_title_gets_an_error():
     assert messages(one("@misc{k, author = {A B}}"), "error") == [("title", "the entry has no title")]
 
 
+def test_an_undefined_macro_is_no_journal_title():
+    """`journal = jair` with no `@string{jair = …}` (a file cut from the bibliography that defined
+    it): kept, warned, but "jair" becomes no journal (issue 15: it did)."""
+    record = one("@article{a, title = {T}, author = {Berg, Jonas}, journal = jair, year = 2020}")
+    assert record.journal is None
+    assert messages(record) == [("journal", "@string macro 'jair' is not defined, and a macro's name is no journal's "
+                                            "title: the entry is kept without its journal")]
+    defined = one('@string{jair = "Journal of Artificial Intelligence Research"}\n'
+                  "@article{a, title = {T}, author = {Berg, Jonas}, journal = jair, year = 2020}")
+    assert defined.journal.title == "Journal of Artificial Intelligence Research"
+    assert one("@article{a, title = {T}, journal = {jair}, year = 2020}").journal.title == "jair", "braces: text"
+
+
 def test_string_macros_concatenation_and_month_macros_across_chunks(monkeypatch):
     monkeypatch.setattr(bibtex, "CHUNK_ENTRIES", 1)  # every entry in its own chunk
     records = read('@string{jgg = "Journal of {G}eology"}\n@comment{x}\n@preamble{"\\def"}\n'

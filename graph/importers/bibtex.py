@@ -48,6 +48,7 @@ MAX_WAITING = 10000  # children kept waiting for a parent that comes later (BibT
 NOT_INHERITED = {"title", "subtitle", "titleaddon", "shorttitle", "author", "abstract", "doi", "url",
                  "pages", "eid", "keywords", "note", "file", "ids", "crossref", "key", "related"}
 MONTH_MACROS = {abbr: calendar.month_name[number] for abbr, number in MONTHS.items()}
+JOURNAL_FIELDS = ("journal", "journaltitle")  # an undefined macro there is no title: no journal
 BLOCK_START = re.compile(r"\s*@\w*\s*[{(]")  # bibtexparser's block start, at the start of a line
 # The splitter logs every broken entry; we report them on the records instead.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -185,6 +186,12 @@ class _Reader:
                 continue
             unknown: list[str] = []
             values.raw[name] = self.expand(bib_field.value, unknown)
+            if name in JOURNAL_FIELDS and unknown and values.raw[name] == unknown[0]:
+                # `journal = jair` without `@string{jair = …}`: a macro's name is no journal's title
+                record.add_problem(name, f"@string macro {unknown[0]!r} is not defined, and a macro's name is no "
+                                         "journal's title: the entry is kept without its journal", "warning")
+                values.raw[name] = ""
+                continue
             for macro in unknown:
                 record.add_problem(name, f"@string macro {macro!r} is not defined; kept as text", "warning")
         self.check_key(entry.key.strip(), record, line)
