@@ -29,7 +29,7 @@ from flask import Blueprint, Response, current_app, request
 
 from kgpub.graph import iris, lifecycle
 from kgpub.graph.namespaces import DCTERMS
-from kgpub.graph.record_reader import read_record
+from kgpub.graph.record_reader import StoredRecord, read_record
 from kgpub.graph.search import facets_of
 from kgpub.server import oai_dc, oai_openaire, oai_sets, record_list, snapshot_view
 from kgpub.server.record_list import Listed, utc_seconds
@@ -170,8 +170,8 @@ def list_sets(arguments: dict) -> str:
 
 def get_record(arguments: dict) -> str:
     module = metadata_format(arguments["metadataPrefix"])
-    item = find_item(key_of(arguments["identifier"]))
-    return f"<GetRecord>{record_xml(item, module)}</GetRecord>"
+    item, record = find_item(key_of(arguments["identifier"]))
+    return f"<GetRecord>{record_xml(item, module, record)}</GetRecord>"
 
 
 def list_identifiers(arguments: dict) -> str:
@@ -284,19 +284,21 @@ def metadata_format(prefix: str):
 
 # --- records ----------------------------------------------------------------------------------------
 
-def find_item(key: str) -> Listed:
-    """One record's header facts by index lookups (GetRecord must not list the repository)."""
+def find_item(key: str) -> tuple[Listed, StoredRecord | None]:
+    """One record's header facts by index lookups (GetRecord must not list the repository), and
+    the record itself unless it is deleted (its sets are read from it, and GetRecord shows it)."""
     store, base = snapshot_view.current().store, current_app.config["BASE"]
     graph = iris.record_graph(base, key)
     stamp = next((t.object.value for t in store.triples(graph, DCTERMS.modified, None)), None)
     if stamp is not None:
-        return Listed(key, utc_seconds(stamp), sets=oai_sets.set_specs(base, facets_of(read_item(key))))
+        record = read_item(key)
+        return Listed(key, utc_seconds(stamp), sets=oai_sets.set_specs(base, facets_of(record))), record
     stone = lifecycle.tombstone(store, iris.output(base, key).value)
     if stone is not None:
-        return Listed(key, utc_seconds(stone.invalidated), True)
+        return Listed(key, utc_seconds(stone.invalidated), True), None
     removed = dict(store.removed_since(None)).get(graph)
     if removed is not None:
-        return Listed(key, utc_seconds(removed), True)
+        return Listed(key, utc_seconds(removed), True), None
     raise OaiError("idDoesNotExist", f"{oai_identifier(key)} is not an identifier of this repository")
 
 
@@ -307,13 +309,15 @@ def header_xml(item: Listed) -> str:
             f"<datestamp>{item.changed}</datestamp>{sets}</header>")
 
 
-def record_xml(item: Listed, module) -> str:
+def record_xml(item: Listed, module, record: StoredRecord | None = None) -> str:
+    """A record in a list (read here), or GetRecord's (read already by find_item)."""
     if item.deleted:
         return f"<record>{header_xml(item)}</record>"
-    return f"<record>{header_xml(item)}<metadata>{module.metadata(read_item(item.key))}</metadata></record>"
+    record = record or read_item(item.key)
+    return f"<record>{header_xml(item)}<metadata>{module.metadata(record)}</metadata></record>"
 
 
-def read_item(key: str):
+def read_item(key: str) -> StoredRecord:
     base = current_app.config["BASE"]
     triples = snapshot_view.current().store.graph_triples(iris.record_graph(base, key))
     return read_record(triples, iris.output(base, key).value)
