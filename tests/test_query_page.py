@@ -1,20 +1,13 @@
 """The query page at /sparql: YASGUI from our own static files, its example queries over the real
 records, the plain form without JavaScript, and headless Chromium running a query on it.
 
-Chromium is driven over the DevTools protocol on a pipe (--remote-debugging-pipe: JSON messages
-ending in a NUL byte, on file descriptors 3 and 4), so the test needs nothing beyond the browser.
+Chromium is driven over the DevTools protocol on a pipe (tests/chromium.py), so the test needs
+nothing beyond the browser.
 """
 from __future__ import annotations
 
-import base64
 import json
-import os
-import select
-import shutil
-import struct
-import subprocess
 import time
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -22,15 +15,14 @@ import rdflib
 import requests
 from bs4 import BeautifulSoup
 
-from conftest import BASE, PURE_API, REPO, SEED, required_client
+from chromium import DevTools, chromium_browser, png_size  # noqa: F401 (the `browser` fixture)
+from conftest import BASE, PURE_API, REPO, SEED
 from kgpub.graph.namespaces import PREFIXES
 from kgpub.server import query_page
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 STATIC = REPO / "server" / "static" / "yasgui"
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what Chromium sends
-CHROMIUM_SWITCHES = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 EXAMPLE_TITLES = [example.title for example in query_page.EXAMPLES]
 
 
@@ -165,97 +157,6 @@ def test_plain_page_offers_every_example_as_a_form(page):
 
 # --- headless Chromium ------------------------------------------------------------------------------
 
-class DevTools:
-    """One headless Chromium and one page in it, driven over the DevTools protocol on a pipe."""
-
-    def __init__(self, binary: str, profile: Path):
-        self._to_chromium = os.pipe()
-        self._from_chromium = os.pipe()
-
-        def give_chromium_the_pipe():  # runs in the child: Chromium reads fd 3 and writes fd 4
-            os.dup2(self._to_chromium[0], 3)
-            os.dup2(self._from_chromium[1], 4)
-
-        self.process = subprocess.Popen(
-            [binary, *CHROMIUM_SWITCHES, f"--user-data-dir={profile}", "--remote-debugging-pipe",
-             "about:blank"],
-            close_fds=False, preexec_fn=give_chromium_the_pipe,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(self._to_chromium[0])
-        os.close(self._from_chromium[1])
-        self._buffer = b""
-        self._next_id = 0
-        self.events: list[dict] = []
-        self.session = None
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Network"):
-            self.send(f"{domain}.enable")
-        self.send("Emulation.setDeviceMetricsOverride", width=1280, height=1600, deviceScaleFactor=1, mobile=False)
-
-    def send(self, method: str, timeout: float = 30, **params) -> dict:
-        self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params}
-        if self.session:
-            message["sessionId"] = self.session
-        os.write(self._to_chromium[1], json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._read(deadline)
-            if reply.get("id") == self._next_id:
-                assert "error" not in reply, f"{method}: {reply['error']}"
-                return reply["result"]
-            self.events.append(reply)
-
-    def _read(self, deadline: float) -> dict:
-        while b"\0" not in self._buffer:
-            left = deadline - time.monotonic()
-            ready, _, _ = select.select([self._from_chromium[0]], [], [], max(left, 0))
-            assert ready, "Chromium did not answer in time"
-            chunk = os.read(self._from_chromium[0], 1 << 16)
-            assert chunk, "Chromium closed the DevTools pipe"
-            self._buffer += chunk
-        message, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(message)
-
-    def evaluate(self, expression: str):
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        assert "exceptionDetails" not in result, result["exceptionDetails"]
-        return result["result"].get("value")
-
-    def wait_for(self, expression: str, seconds: float = 30):
-        """Polls a JavaScript expression until it is truthy; returns its value."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            value = self.evaluate(expression)
-            if value:
-                return value
-            time.sleep(0.2)
-        raise AssertionError(f"still false after {seconds} s: {expression}")
-
-    def requested_urls(self) -> list[str]:
-        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
-
-    def exceptions(self) -> list[str]:
-        return [e["params"]["exceptionDetails"].get("exception", {}).get("description", str(e["params"]))
-                for e in self.events if e.get("method") == "Runtime.exceptionThrown"]
-
-    def close(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
-        os.close(self._to_chromium[1])
-        os.close(self._from_chromium[0])
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    required_client("chromium", bool(found), "Debian: apt-get install -y chromium")
-    devtools = DevTools(found, tmp_path_factory.mktemp("chromium-profile"))
-    yield devtools
-    devtools.close()
-
-
 @pytest.fixture(scope="module")
 def watched_browser(browser) -> DevTools:
     """The browser, collecting in `window.blockedByPolicy` what a page's Content-Security-Policy blocked."""
@@ -304,9 +205,9 @@ def test_chromium_runs_an_example_and_shows_its_rows(loaded_page, site):
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "query-page.png"
-    png = base64.b64decode(loaded_page.send("Page.captureScreenshot", format="png")["data"])
+    png = loaded_page.screenshot()
     shot.write_bytes(png)
-    assert struct.unpack(">II", png[16:24]) == (1280, 1600)
+    assert png_size(png) == (1280, 1600)
     assert len(png) > 30_000, f"screenshot is only {len(png)} bytes: the page probably did not render"
 
 
