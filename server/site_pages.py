@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
 from kgpub import ontology
 from kgpub.graph import iris
 from kgpub.graph.search import SearchError
-from kgpub.server import dataset_description, snapshot_view
+from kgpub.server import charts, dataset_description, snapshot_view
 from kgpub.server.errors import error_response
 from kgpub.server.negotiation import wants_json
 
@@ -27,7 +27,22 @@ SERVICES = (("SPARQL endpoint", "/sparql"), ("Data dumps", "/dumps/"), ("VoID de
 @bp.get("/")
 def home():
     figures = snapshot_view.current().store.search.figures()
-    return render_template("home.html", figures=figures)
+    type_label = current_app.jinja_env.globals["type_label"]
+    return render_template(
+        "home.html", figures=figures,
+        year_chart=charts.year_chart("chart-years", "Research outputs per year", figures.by_year, year_search_href),
+        type_chart=charts.category_chart(
+            "chart-types", "Research outputs per type",
+            [(type_label(iri), count, search_href(type=iri)) for iri, count in figures.by_type], "Type"))
+
+
+def search_href(**filters: str) -> str:
+    """The search page listing the records filed under these filters (year, journal, subject, type)."""
+    return f"{request.script_root}/search?{urlencode(filters)}"
+
+
+def year_search_href(year: str) -> str:
+    return search_href(year=year)
 
 
 @bp.get("/search")

@@ -8,6 +8,7 @@ tests/clients/) in the loaded page.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import select
@@ -34,8 +35,8 @@ class DevTools:
     """One headless Chromium and one page in it, driven over the DevTools protocol on a pipe."""
 
     def __init__(self, binary: str, profile: Path, width: int = WIDTH, height: int = HEIGHT):
-        self._to_chromium = os.pipe()
-        self._from_chromium = os.pipe()
+        self._to_chromium = tuple(map(_above_4, os.pipe()))
+        self._from_chromium = tuple(map(_above_4, os.pipe()))
 
         def give_chromium_the_pipe():  # runs in the child: Chromium reads fd 3 and writes fd 4
             os.dup2(self._to_chromium[0], 3)
@@ -149,6 +150,14 @@ def chromium_browser(tmp_path_factory):
     devtools = DevTools(found, tmp_path_factory.mktemp("chromium-profile"))
     yield devtools
     devtools.close()
+
+
+def _above_4(fd: int) -> int:
+    """The descriptor moved above 4: in a process with few files open a pipe gets 3 or 4, which the
+    child's dup2 onto 3 and 4 would clobber (or leave close-on-exec)."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return high
 
 
 def png_size(png: bytes) -> tuple[int, int]:

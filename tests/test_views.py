@@ -448,17 +448,23 @@ class Results:
     prev_href: str | None = None
 
 
-def test_home_page_shows_figures_and_browse_links(app):
-    figures = Figures(1234, by_year=[(2006, 1)], by_subject=[("3305", 1)],
+def test_home_page_shows_figures_charts_and_browse_links(app):
+    from kgpub.server import charts
+
+    figures = Figures(1234, by_year=[("2006", 1)], by_subject=[("3305", 1)],
                       by_journal=[(BASE + "id/journal/j", "Europe - Asia Studies", 1)],
                       by_type=[(BASE + "id/type/contributiontojournal/article", 1)])
-    page = render(app, "home.html", figures=figures)
+    page = render(app, "home.html", figures=figures,
+                  year_chart=charts.year_chart("chart-years", "Outputs per year", figures.by_year,
+                                               lambda year: f"/search?year={year}"),
+                  type_chart=charts.category_chart("chart-types", "Outputs per type",
+                                                   [("Article", 1, "/search?type=article")], "Type"))
     assert "1,234" in page.find(id="figures").get_text()
     assert page.find(id="by-year").a["href"] == "/search?year=2006"
     subject = page.find(id="by-subject").a
     assert (subject["href"], subject.get_text()) == ("/id/asjc/3305", "Geography, Planning and Development")
     assert page.find(id="by-journal").a["href"] == "/id/journal/j"
-    assert page.find(id="by-type").a.get_text() == "Article"
+    assert page.find(id="by-type").find("table").a.get_text() == "Article"
     hrefs = {a["href"] for a in page.main.find_all("a")}
     assert {"/sparql", "/dumps/", "/.well-known/void"} <= hrefs
 

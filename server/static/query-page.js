@@ -27,6 +27,26 @@
     yasr: { prefixes: prefixes },
   });
 
+  // What YASGUI leaves unnamed, named for screen readers, and its editor's scrolling area reachable
+  // by keyboard (axe: label, select-name, scrollable-region-focusable): again whenever YASGUI
+  // draws something (a tab, a results table), as it makes these elements anew.
+  var names = [[".yasgui .autocomplete", "SPARQL endpoint"], [".yasqe .CodeMirror textarea", "SPARQL query"],
+               [".yasr select.tableSizer", "Results per page"], [".yasr .tableFilter", "Filter the results"]];
+  function nameTheControls() {
+    names.forEach(function (pair) {
+      document.querySelectorAll(pair[0]).forEach(function (element) {
+        if (!element.hasAttribute("aria-label")) element.setAttribute("aria-label", pair[1]);
+      });
+    });
+    // (CodeMirror gives its scroller tabindex -1: keyboard users could not scroll a long query)
+    document.querySelectorAll(".yasqe .CodeMirror-scroll:not([tabindex='0'])").forEach(function (area) {
+      area.setAttribute("tabindex", "0");
+      area.setAttribute("aria-label", "SPARQL query");
+    });
+  }
+  nameTheControls();
+  new MutationObserver(nameTheControls).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
+
   function showExample(index) {
     var tab = yasgui.getTab();
     tab.setEndpoint(endpoint);  // a tab kept from an earlier visit may point elsewhere
