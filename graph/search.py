@@ -317,6 +317,16 @@ class SearchIndex:
         return {graph: Facets(type_iri, year, tuple(sorted(codes.split(","))) if codes else ())
                 for graph, type_iri, year, codes in rows}
 
+    def years(self, **filters: str | None) -> tuple[tuple[str, int], ...]:
+        """(year, count) of the records filed under these filters (as `search` takes them: journal
+        IRI, ASJC code, type IRI), newest first: a journal's or a subject area's outputs per year."""
+        where, params = filter_clause(**filters)
+        condition = " AND ".join(["r.year IS NOT NULL", *where])
+        with Transaction(self._db, self._lock, "BEGIN"):
+            rows = self._db.execute(f"SELECT r.year, count(*) FROM records r WHERE {condition} "
+                                    "GROUP BY r.year ORDER BY r.year DESC", params).fetchall()
+        return tuple((year, count) for year, count in rows)
+
     def figures(self) -> Figures:
         """Counts for the home page; computed again only after the index has changed."""
         with Transaction(self._db, self._lock, "BEGIN"):

@@ -21,6 +21,7 @@ LABEL_CHARS = 52  # longer row labels are cut (the table and the bar's tooltip h
 MAX_YEARS = 80  # a chart of every year back to a mistyped 1066 would be all gap; the table has them
 MIN_LABEL_SPACING = 34  # viewBox units between two year labels
 COUNTS_ON_BARS = 24  # up to this many columns, each shows its count above it
+MAX_STEP = 44  # a column's room at most: a few years make a narrower chart, not fat bars
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ def year_chart(chart_id: str, title: str, counts: Iterable[tuple[str, int]],
     first = max(min(by_year), last - MAX_YEARS + 1)
     years = list(range(first, last + 1))
     top, right, bottom, left = COLUMN_MARGINS
-    plot_width = WIDTH - left - right
-    step = plot_width / len(years)
+    step = min((WIDTH - left - right) / len(years), MAX_STEP)
+    width = left + step * len(years) + right
     bar_width = max(step * 0.8, 1)
     scale, gridlines = _scale(max(by_year.values()), COLUMN_PLOT_HEIGHT, top, left)
     bars = []
@@ -118,7 +119,7 @@ def year_chart(chart_id: str, title: str, counts: Iterable[tuple[str, int]],
     description = (f"{title}, {shown}: {sum(by_year.get(y, 0) for y in years):,} in all, "
                    f"the most in {peak.label} ({peak.count:,}).")
     table = tuple(TableRow(str(year), by_year[year], href(str(year))) for year in sorted(by_year, reverse=True))
-    return BarChart(chart_id, title, description, "columns", WIDTH, baseline + bottom, tuple(bars),
+    return BarChart(chart_id, title, description, "columns", width, baseline + bottom, tuple(bars),
                     tuple(labels), gridlines, table, "Year")
 
 

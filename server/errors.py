@@ -7,7 +7,7 @@ import json
 import sqlite3
 
 from flask import Flask, Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from kgpub.graph.store import StoreError, StoreRefused, StoreUnavailable, storage_problem
 from kgpub.server.negotiation import NegotiationError
@@ -72,7 +72,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        response = error_response(err.code or 500, err.name, err.description or err.name)
+        message = err.description or err.name
+        if isinstance(err, NotFound) and message == NotFound.description:  # werkzeug's words: say which address
+            message = f"There is nothing at {request.script_root}{request.path}. Check the address, or search the records."
+        response = error_response(err.code or 500, err.name, message)
         if err.code == 405 and err.response is None:
             response.headers["Allow"] = ", ".join(getattr(err, "valid_methods", None) or [])
         return response

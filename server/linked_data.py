@@ -181,9 +181,9 @@ def not_found(stem: str, choice: Choice | None = None) -> Response:
             choice = negotiate(stem)
         except NegotiationError:
             choice = None
-    if choice is None or choice.format.rdf_format is None:
-        root = request.script_root
-        return error_response(404, "Not Found", message, [("Search the records", f"{root}/search"), ("Home", f"{root}/")])
+    if choice is None or choice.format.rdf_format is None:  # the address asked for; the header links home and search
+        return error_response(404, "Not Found", f"There is nothing published at {request.script_root}{request.path}. "
+                              "Check the address, or search the records.")
     statement = [Triple(iris.document(current_app.config["BASE"], stem), RDFS.comment, Literal(message))]
     response = Response(rdf_bytes(statement, choice.format, context_url(), choice.profile), 404,
                         mimetype=choice.format.media_type)

@@ -12,6 +12,7 @@ from pyoxigraph import Literal, NamedNode
 from kgpub.graph import iris
 from kgpub.graph.namespaces import DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, OWL, RDF, RDFS, SKOS, compact
 from kgpub.graph.record_reader import TripleIndex, identifiers, natural_key
+from kgpub.server import site_pages, snapshot_view, thing_sections
 from kgpub.server.rdf_documents import Document
 from kgpub.server.record_page import Link, Row, identifier_row, link_to
 
@@ -80,7 +81,11 @@ def render(doc: Document, stem: str, alternates: list[dict]) -> str:
     root = request.script_root
     next_href = f"{root}{iris.document_path(stem)}?page={doc.page + 1}" if doc.has_next else None
     prev_href = f"{root}{iris.document_path(stem)}?page={doc.page - 1}" if doc.page > 1 else None
-    return render_template("thing.html", view=thing_view(TripleIndex(doc.triples), doc.thing.value, base),
+    g = TripleIndex(doc.triples)
+    view = thing_view(g, doc.thing.value, base)
+    sections = thing_sections.sections_for(view.kind, g, view.iri, snapshot_view.current().store,
+                                           site_pages.search_href)
+    return render_template("thing.html", view=view, sections=sections,
                            canonical=doc_url, alternates=alternates, backlinks=doc.links, total=doc.links_total,
                            next_href=next_href, prev_href=prev_href)
 

@@ -65,6 +65,10 @@ class FollowingSearch(SearchIndex):
         self.follow()
         return super().facets()
 
+    def years(self, **filters):
+        self.follow()
+        return super().years(**filters)
+
     def follow(self) -> None:
         """Bring the index up to the store's current version (unless another process is at it)."""
         version = self.store.snapshot
