@@ -146,6 +146,22 @@ def _main_text(html: str) -> str:
     return " ".join(main.get_text(" ").split())
 
 
+def test_journal_person_and_subject_pages_read_the_same(backend, reference):
+    from bs4 import BeautifulSoup
+
+    report = load(backend)
+    ours, theirs = app(backend), app(reference)
+    article = next(r["iri"] for r in report if "journal-article-tabs.txt" in r["source"])
+    record = BeautifulSoup(theirs.get(doc_path(article), headers={"Accept": "text/html"}).text, "html.parser")
+    paths = [record.find(id="details").find("a", string="Building and Environment")["href"],
+             record.find(id="authors").a["href"], "/doc/asjc/3305"]
+    for path in paths:
+        pages = [a.get(path, headers={"Accept": "text/html"}) for a in (ours, theirs)]
+        assert [p.status_code for p in pages] == [200, 200], path
+        assert _main_text(pages[0].text) == _main_text(pages[1].text), path
+        assert "per year" in _main_text(pages[0].text), path
+
+
 def test_search_finds_the_same_records_first(backend, reference):
     load(backend)
     ours, theirs = app(backend), app(reference)
