@@ -42,7 +42,7 @@ PROPERTY_LABELS = {
     KGV.pureUri: "Pure type URI", SKOS.exactMatch: "Same concept elsewhere", OWL.sameAs: "Same as",
     RDFS.label: "Label", RDFS.comment: "Description",
 }
-SKIPPED = {RDF.type, KGV.contentDigest, DATACITE.hasIdentifier}
+SKIPPED = {RDF.type, KGV.contentDigest, DATACITE.hasIdentifier, KGV.nameKey}  # nameKey: a journal's match key, not for readers
 
 
 @dataclass
