@@ -87,3 +87,9 @@ def asjc_code(iri: str) -> str | None:
     """`{base}id/asjc/3312` -> "3312" (a four-digit subject; None for areas, schemes and others)."""
     head, _, code = iri.rpartition("/")
     return code if head.endswith(f"/{THING}asjc") and len(code) == 4 and code.isdigit() else None
+
+
+def journal_key(iri: str) -> str | None:
+    """`{base}id/journal/K` -> "K" (None for a volume, an issue, or anything else)."""
+    head, _, key = iri.rpartition(f"/{THING}journal/")
+    return key if head and key and "/" not in key and "#" not in key else None

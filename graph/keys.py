@@ -87,6 +87,12 @@ def person_key(person: Person, output_key: str, position: int) -> str:
     return f"{output_key}-{position}"
 
 
+def is_identified_person(person_key: str) -> bool:
+    """Whether a person key comes from an ORCID iD or a Pure UUID (one person across records),
+    rather than from one record's author list (person_key)."""
+    return person_key.startswith(("orcid-", "pure-"))
+
+
 def path_segment(value: str) -> str:
     """A volume or issue number as one safe IRI path segment ('3/4' -> '3%2F4')."""
     return quote(value.strip(), safe="")

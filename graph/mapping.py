@@ -20,7 +20,7 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub import ontology
-from kgpub.graph import iris, keys
+from kgpub.graph import iris, journal_names, keys
 from kgpub.graph.namespaces import (
     C4O, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGV, LITERAL, OCO, OWL, PRISM, PRO, PSO, RDF,
     PROV, RDFS, SCHEMA, SKOS, XSD,
@@ -72,6 +72,7 @@ class Context:
     key: str
     thing: NamedNode
     triples: list[Triple]
+    journal_key: str | None = None  # the stored journal the record's is (graph/journals.py)
 
     def add(self, subject, predicate, obj) -> None:
         if isinstance(obj, Literal) and CONTROL_CHARACTERS.search(obj.value):
@@ -104,16 +105,18 @@ def without_control_characters(literal: Literal) -> Literal:
     return Literal(value, datatype=literal.datatype)
 
 
-def map_record(record: Record, base: str, key: str | None = None) -> MappedRecord | None:
+def map_record(record: Record, base: str, key: str | None = None,
+               journal_key: str | None = None) -> MappedRecord | None:
     """The record's triples, or None when it has no identity at all (no DOI, UUID or title).
 
-    `key` is given when the store already knows this work under another key (see keys.py).
+    `key` is given when the store already knows this work under another key (see keys.py), and
+    `journal_key` when its journal is a stored one (graph/journals.py).
     Problems (unknown subject, unknown type) are added to `record.problems`.
     """
     key = key or keys.mint_output_key(record)
     if key is None:
         return None
-    context = Context(record, base, key, iris.output(base, key), [])
+    context = Context(record, base, key, iris.output(base, key), [], journal_key)
     for rule in RULES:
         rule(context)
     graph = iris.record_graph(base, key)
@@ -222,10 +225,12 @@ def write_journal_chain(context: Context) -> None:
     record = context.record
     if record.journal is None:
         return
-    journal = context.iri("journal", keys.journal_key(record.journal))
+    journal = context.iri("journal", context.journal_key or keys.journal_key(record.journal))
     context.add(journal, RDF.type, FABIO.Journal)
     if record.journal.title:
         context.add(journal, DCTERMS.title, Literal(record.journal.title))
+    for name in journal_names.name_keys(record.journal.title):  # how later records find this journal
+        context.add(journal, KGV.nameKey, Literal(name))
     if record.journal.issn:
         write_identifier(context, journal, "issn", DATACITE.issn, record.journal.issn)
     if record.journal.eissn:

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import NamedNode
 
-from kgpub.graph import importers, keys, lifecycle, sources
+from kgpub.graph import field_names, importers, journals, keys, lifecycle, sources
 from kgpub.graph.identifiers import check_identifiers
 from kgpub.graph.mapping import MappedRecord, map_record
 from kgpub.graph.namespaces import compact
@@ -109,15 +109,40 @@ MIN_COUNT = "http://www.w3.org/ns/shacl#MinCountConstraintComponent"
 
 def is_news(finding: Finding, record: Record) -> bool:
     """Whether a finding is worth telling for a record of these source formats (SELDOM_GIVEN)."""
-    formats = {d.format for d in record.derived_from} or {record.source.format}
+    formats = source_formats(record)
     return not (finding.severity != "Violation" and finding.component == MIN_COUNT
                 and formats <= SELDOM_GIVEN.get(finding.path or "", set()))
 
 
-def finding_as_problem(finding: Finding) -> Problem:
-    severity = "error" if finding.severity == "Violation" else "warning"
-    field_name = compact(finding.path) if finding.path else finding.focus
-    return Problem(field_name, finding.message, severity)
+def names_field(said: str, names: tuple[str, ...]) -> bool:
+    """Whether an importer's field ("TI", "publicationStatuses[0].publicationDate") is one of these."""
+    return said in names or said.startswith(tuple(f"{name}{s}" for name in names for s in ".["))
+
+
+def source_formats(record: Record) -> set[str]:
+    return {d.format for d in record.derived_from} or {record.source.format}
+
+
+def problems_of(record: Record, findings: list[Finding]) -> list[Problem]:
+    """The importer's problems and the SHACL findings worth telling, one per field: a finding on a
+    field the importer already spoke of joins that message (its severity, if higher, and its term)."""
+    problems = list(record.problems)
+    formats = source_formats(record)
+    for finding in findings:
+        if not is_news(finding, record):
+            continue
+        term = compact(finding.path) if finding.path else None
+        severity = "error" if finding.severity == "Violation" else "warning"
+        field = field_names.record_field(finding.path, finding.focus)
+        names = field_names.source_names(field, formats) if field else (term or finding.focus,)
+        same = next((n for n, p in enumerate(problems) if p.term is None and names_field(p.field, names)), None)
+        if same is None:
+            problems.append(Problem(names[0], finding.message, severity, term))
+        else:
+            said = problems[same]
+            problems[same] = Problem(said.field, said.message, "error" if "error" in (severity, said.severity)
+                                     else said.severity, term)
+    return problems
 
 
 class Ingest:
@@ -132,6 +157,7 @@ class Ingest:
         self.harvest_date = harvest_date
         self.batch_size = batch_size or BATCH_SIZE
         self.validator = validator or Validator()
+        self.journals = journals.JournalIndex(store, base)
         if store is not None:
             ensure_vocabularies(store, base)
 
@@ -184,7 +210,9 @@ class Ingest:
         if self.store is not None:
             self.store.sources.prefetch(work_keys)
         merged = [self.merged(record, key) for record, key in zip(records, work_keys)]
-        candidates = [Candidate(m, self.map(m, key)) for (m, _), key in zip(merged, work_keys)]
+        journal_keys = self.journals.keys_for(m for m, _ in merged)
+        candidates = [Candidate(m, self.map(m, key, journal_key))
+                      for (m, _), key, journal_key in zip(merged, work_keys, journal_keys)]
         # Each candidate is validated under a name of its own: two records of the same work in
         # one batch share a graph IRI but are judged apart.
         findings = self.validator.validate(
@@ -230,9 +258,9 @@ class Ingest:
             if citation.harvested is None:
                 citation.harvested = self.harvest_date or file_date(record.source.path)
 
-    def map(self, record: Record, key: str | None) -> MappedRecord | None:
+    def map(self, record: Record, key: str | None, journal_key: str | None) -> MappedRecord | None:
         try:
-            return map_record(record, self.base, key)
+            return map_record(record, self.base, key, journal_key)
         except ValueError as err:  # a value no IRI can hold (pyoxigraph checks every IRI)
             record.add_problem("record", f"a value cannot be written as RDF: {err}")
             return None
@@ -255,10 +283,9 @@ class Ingest:
 
     def judge(self, candidate: Candidate, findings: list[Finding]) -> Outcome:
         record, mapped = candidate.record, candidate.mapped
-        problems = list(record.problems)
+        problems = problems_of(record, findings)
         if mapped is None and not record.errors:
             problems.append(Problem("title", "the record has no title, DOI or Pure UUID to identify it"))
-        problems += [finding_as_problem(f) for f in findings if is_news(f, record)]
         errors = [p for p in problems if p.severity == "error"]
         warnings = [p for p in problems if p.severity != "error"]
         status = "rejected" if errors else "valid"

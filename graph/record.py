@@ -32,14 +32,16 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a record: the source field (or SHACL path) it concerns and a sentence."""
+    """One thing wrong with a record: the source field it concerns (graph/field_names.py) and a sentence."""
 
     field: str
     message: str
     severity: Severity = "error"
+    term: str | None = None  # the RDF term a SHACL finding is about ("dcterms:title"): the JSON report's only
 
     def as_dict(self) -> dict:
-        return {"field": self.field, "message": self.message, "severity": self.severity}
+        found = {"field": self.field, "message": self.message, "severity": self.severity}
+        return found | ({"term": self.term} if self.term else {})
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from kgpub.graph.store import StoreError, StoreLocked, StoreUnavailable, is_remo
 from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
 from kgpub.run_output import (WarningGroups, count_progress, err_console, file_progress, print_rejection,
                               print_summary, report_writer)
+from kgpub.reports import journals, persons
 from kgpub.store_options import StoreProblem, must_exist, opened_store, store_option
 # The bulk loader leaves the database in many files; after this many records written, one
 # compaction (about 20 s per 100k records) makes every later read faster.
@@ -44,6 +45,10 @@ base_option = click.option(
 @click.version_option(package_name="kgpub")
 def cli():
     """Publish research outputs as Linked Data: ingest, validate, export, query, serve."""
+
+
+cli.add_command(journals)
+cli.add_command(persons)
 
 
 def main() -> None:

@@ -41,17 +41,22 @@ def test_isbns_are_stored_as_isbn_13_and_a_bad_one_is_kept_and_warned():
     assert [p.field for p in record.problems] == ["ISBN"] and "978-3-030-36599-9" in record.problems[0].message
 
 
-def test_ingest_reports_the_typo_and_keeps_the_journal_apart_from_its_issn(cli, tmp_path):
+def test_ingest_reports_the_typo_and_the_typo_names_no_journal(cli, tmp_path):
+    """The mistyped ISSN is warned and keys nothing: the record joins its journal by its title
+    (graph/journals.py), not a journal of its own under `issn-{typo}`."""
     bib = tmp_path / "typo.bib"
-    bib.write_text(f"""@article{{a, title = {{One}}, author = {{Holmgren, Karin}}, journal = {{Europe-Asia Studies}},
-  issn = {{{BAD_ISSN}}}, year = {{2006}}}}
-@article{{b, title = {{Two}}, author = {{Berg, Jonas}}, journal = {{Europe-Asia Studies}},
+    bib.write_text(f"""@article{{b, title = {{Two}}, author = {{Berg, Jonas}}, journal = {{Europe-Asia Studies}},
   issn = {{{GOOD_ISSN}}}, year = {{2006}}}}
+@article{{a, title = {{One}}, author = {{Holmgren, Karin}}, journal = {{Europe-Asia Studies}},
+  issn = {{{BAD_ISSN}}}, year = {{2006}}}}
+@article{{c, title = {{Three}}, author = {{Lind, Ola}}, journal = {{Slavic Review}},
+  issn = {{{BAD_ISSN}}}, year = {{2006}}}}
 """)
-    typo, right = cli.ingest(bib)
+    right, typo, other = cli.ingest(bib)
     assert any(BAD_ISSN in w["message"] for w in typo["warnings"])
     assert not any("check digit" in w["message"] for w in right["warnings"])
     journals = cli("query", "--format", "json",
                    "SELECT DISTINCT ?j WHERE { ?j a <http://purl.org/spar/fabio/Journal> }").stdout
     found = {b["j"]["value"] for b in json.loads(journals)["results"]["bindings"]}
-    assert f"{BASE}id/journal/issn-{GOOD_ISSN}" in found and f"{BASE}id/journal/issn-{BAD_ISSN}" not in found
+    assert len(found) == 2 and f"{BASE}id/journal/issn-{GOOD_ISSN}" in found
+    assert f"{BASE}id/journal/issn-{BAD_ISSN}" not in found

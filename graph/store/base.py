@@ -199,6 +199,40 @@ class Store(ABC):
                 found[(scheme, value)] = key
         return found
 
+    def find_journals(self, claims: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, int]]:
+        """For each journal claim (graph/journals.py: ("issn", …) or ("name", …)), the stored
+        journals it names, by key, with how many record graphs give it to them. A few queries per
+        batch of claims, on every backend."""
+        claims = set(claims)
+        found: dict[tuple[str, str], dict[str, int]] = {}
+        for scheme, pattern in JOURNAL_CLAIM_PATTERNS.items():
+            values = sorted({v for s, v in claims if s == scheme})
+            for start in range(0, len(values), CLAIM_CHUNK):
+                literals = " ".join(str(Literal(v)) for v in values[start:start + CLAIM_CHUNK])
+                for row in self.query(f"SELECT ?v ?j (COUNT(DISTINCT ?g) AS ?n) WHERE {{ VALUES ?v {{ {literals} }} "
+                                      f"GRAPH ?g {{ {pattern} }} }} GROUP BY ?v ?j"):
+                    if key := iris.journal_key(row["j"].value):
+                        found.setdefault((scheme, row["v"].value), {})[key] = int(row["n"].value)
+        return found
+
+    def journals_with_issn(self, journals: Iterable[NamedNode]) -> set[NamedNode]:
+        """Which of these stored journals have an ISSN (the only identifiers a journal has)."""
+        journals, found = sorted(set(journals), key=lambda j: j.value), set()
+        for start in range(0, len(journals), CLAIM_CHUNK):
+            values = " ".join(str(j) for j in journals[start:start + CLAIM_CHUNK])
+            rows = self.query(f"SELECT DISTINCT ?j WHERE {{ VALUES ?j {{ {values} }} "
+                              f"GRAPH ?g {{ ?j {DATACITE.hasIdentifier} ?i }} }}")
+            found.update(row["j"] for row in rows)
+        return found
+
+
+# What a journal claim matches in a record graph: an ISSN on the journal's identifier, or a name key.
+JOURNAL_CLAIM_PATTERNS = {
+    "issn": f"?j {DATACITE.hasIdentifier} ?i . ?i {LITERAL.hasLiteralValue} ?v",
+    "name": f"?j {KGV.nameKey} ?v",
+}
+CLAIM_CHUNK = 200
+
 
 def output_key(owners) -> str | None:
     """The key of the first research output among the things an identity claim names."""
