@@ -98,6 +98,24 @@ def test_one_record_per_work_across_sources(backend, tmp_path):
     assert backend.ingest(crossref)[0]["status"] == "unchanged"
 
 
+def test_one_journal_per_journal_across_runs(backend, tmp_path):
+    """Journals are found in the store by ISSN and by name (Store.find_journals): the second run's
+    records join the first run's journals, and the reports agree, on every backend."""
+    first, second = tmp_path / "first.bib", tmp_path / "second.bib"
+    first.write_text("@article{a, title={A}, author={Berg, J.}, journal={Appl. Phys. Lett.}, year=2001}\n"
+                     "@article{b, title={B}, author={Berg, J.}, journal={Nano Lett.}, issn={1530-6984}, year=2001}\n")
+    second.write_text("@article{c, title={C}, author={Berg, J.}, journal={Applied Physics Letters}, year=2002}\n"
+                      "@article{d, title={D}, author={Berg, J.}, journal={Nano Letters}, issn={1530-6984}, year=2002}\n")
+    stored = [row["iri"] for row in backend.ingest(first) + backend.ingest(second)]
+    rows = json.loads(backend("query", "--format", "json", "SELECT ?o ?j WHERE { ?o "
+                              "<http://purl.org/vocab/frbr/core#partOf> ?j }").stdout)["results"]["bindings"]
+    journal_of = {row["o"]["value"]: row["j"]["value"] for row in rows}
+    a, b, c, d = (journal_of[iri] for iri in stored)
+    assert a == c and b == d and a != b
+    journals = json.loads(backend("journals", "--json").stdout)
+    assert journals["journals"] == 2 and journals["suspected_duplicates"] == []
+
+
 def test_export_holds_the_same_dataset(backend, reference):
     load(backend)
     assert exported(backend) == exported(reference)

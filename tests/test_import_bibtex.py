@@ -47,6 +47,12 @@ def test_latex_accents_escapes_and_braces_become_unicode():
     assert record.abstract == "Cu₂O films of 0.2 mm² at 50% “yield”"
 
 
+def test_biblatex_hyphenation_commands_keep_their_hyphen():
+    """Issue 15: "Self\\hyphen{}assembly" lost its hyphen ("Selfassembly")."""
+    record = one(r"""@article{k, title = {Self\hyphen{}assembled non\nbhyphen linear long\allowbreak{}words}}""")
+    assert record.title == "Self-assembled non\u2011linear longwords"
+
+
 def test_authors_in_order_in_every_form_and_others_dropped():
     record = one(r"""@book{k, title = {T}, author = {M{\"u}ller, Hans and Jane Doe and {World Health
                   Organization} and Ludwig van Beethoven and Smith, Jr., John and others}}""")

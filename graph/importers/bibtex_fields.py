@@ -29,7 +29,10 @@ FORMAT = "bibtex"  # the format column of source_types.tsv
 _latex_context = get_default_latex_context_db()
 _latex_context.add_context_category("kgpub-bibtex", prepend=True, macros=[
     MacroTextSpec("url", "%s"), MacroTextSpec("mbox", "%s"), MacroTextSpec("LaTeX", "LaTeX"),
-    MacroTextSpec("TeX", "TeX")])
+    MacroTextSpec("TeX", "TeX"),
+    # BibLaTeX's hyphenation commands: "Self\hyphen{}assembly" is "Self-assembly", not "Selfassembly"
+    MacroTextSpec("hyphen", "-"), MacroTextSpec("nbhyphen", "\u2011"), MacroTextSpec("hyphenate", ""),
+    MacroTextSpec("allowbreak", "")])
 LATEX = LatexNodes2Text(latex_context=_latex_context, math_mode="text")
 LATEX_PARSING = latexwalker.get_default_latex_context_db()
 LATEX_COMMANDS = re.compile(r"[\\$]")  # what only pylatexenc can read
