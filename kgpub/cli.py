@@ -23,6 +23,7 @@ from kgpub.graph.store.base import EXPORT_FORMATS, RESULT_FORMATS
 from kgpub.run_output import (WarningGroups, count_progress, err_console, file_progress, print_rejection,
                               print_summary, report_writer)
 from kgpub.reports import journals, persons
+from kgpub.warm import warm
 from kgpub.store_options import StoreProblem, must_exist, opened_store, store_option
 # The bulk loader leaves the database in many files; after this many records written, one
 # compaction (about 20 s per 100k records) makes every later read faster.
@@ -49,6 +50,7 @@ def cli():
 
 cli.add_command(journals)
 cli.add_command(persons)
+cli.add_command(warm)
 
 
 def main() -> None:
@@ -89,12 +91,20 @@ def _source_priority(value: str | None) -> tuple[str, ...]:
         raise click.BadParameter(str(err), param_hint="--source-priority") from None
 
 
+class WorkerProblem(click.ClickException):
+    """A worker process of the ingest died (killed, out of memory): said in one line, exit 3."""
+    exit_code = 3
+
+
 def run_records(store, base, paths, format, report, harvest_date, verb,
-                source_priority: tuple[str, ...] | None = None, batch_size: int | None = None) -> collections.Counter:
+                source_priority: tuple[str, ...] | None = None, batch_size: int | None = None,
+                jobs: int = 1) -> collections.Counter:
+    from kgpub.graph.ingest_workers import WorkerDied
     from kgpub.graph.pipeline import Ingest
 
     files = list(_source_files([Path(p) for p in paths]))
-    ingest = Ingest(store, base, harvest_date=harvest_date, source_priority=source_priority, batch_size=batch_size)
+    ingest = Ingest(store, base, harvest_date=harvest_date, source_priority=source_priority, batch_size=batch_size,
+                    jobs=jobs)
     counts, warned = collections.Counter(), WarningGroups()
     with file_progress(len(files), verb) as progress, report_writer(report) as write_row:
         try:
@@ -113,6 +123,11 @@ def run_records(store, base, paths, format, report, harvest_date, verb,
                 f"{err}. The records counted above are stored; the batch in flight may be in part. Run the "
                 "same command again when the store is back: what is stored is found unchanged, the rest is "
                 "stored, nothing twice.") from None
+        except WorkerDied as err:
+            print_summary(counts)
+            raise WorkerProblem(
+                f"{err}. The records counted above are stored, the batch in flight is not. Run the same "
+                "command again: what is stored is found unchanged, the rest is stored.") from None
     warned.print()
     print_summary(counts)
     return counts
@@ -152,13 +167,16 @@ harvest_option = click.option(
               help="Records validated and written together. A batch is one journaled write: a run that is "
                    "stopped loses at most the batch in flight; smaller batches use less memory, larger ones "
                    "load faster.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default="the number of cores",
+              help="Processes mapping and validating records; this one reads the files and is the one "
+                   "that writes the store.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def ingest(store_dir, base, format, report, harvest_date, source_priority, batch_size, paths):
+def ingest(store_dir, base, format, report, harvest_date, source_priority, batch_size, jobs, paths):
     """Read records from files or folders, validate them and store the valid ones; a record of a
     work already stored (same DOI, Pure UUID or content key) is merged with it (docs/sources.md)."""
     with opened_store(store_dir, create=True) as store:
         counts = run_records(store, base, paths, format, report, harvest_date, "ingesting", source_priority,
-                             batch_size)
+                             batch_size, jobs)
         if counts["stored"] + counts["updated"] >= OPTIMIZE_AFTER and not is_remote(store_dir):
             err_console.print("compacting the store after a large load…", highlight=False)
             store.optimize()

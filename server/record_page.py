@@ -132,7 +132,7 @@ def record_view(record: StoredRecord, base: str) -> RecordView:
 
 
 def render(doc: Document, stem: str, alternates: list[dict]) -> str:
-    """The record page of a record's document."""
+    """The record page of a record's document (kept once made: linked_data.py, page_cache.py)."""
     base = current_app.config["BASE"]
     record = read_record(doc.triples, doc.thing.value)
     view = record_view(record, base)
