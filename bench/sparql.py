@@ -9,8 +9,8 @@ and its N-Triples export. Six kinds of query, each with parameters drawn at rand
   lookup        SELECT ?p ?o of one record IRI
   construct     CONSTRUCT of one record and its #parts (roles, statuses, identifiers, counts)
   asjc-count    outputs per ASJC subject of one subject area, with the subjects' names (GROUP BY)
-  journal-latest  the latest 20 outputs of a journal (frbr:partOf+ up to it, ORDER BY DESC date)
-  author-journals the journals of a person's outputs (role chain, then frbr:partOf+)
+  journal-latest  the latest 20 outputs of a journal (dcterms:isPartOf it, ORDER BY DESC date)
+  author-journals the journals of a person's outputs (role chain, then dcterms:isPartOf)
   join          outputs sharing an ASJC subject and the journal with a given output (3-way join)
 Every parameter is first run on the store's snapshot with pyoxigraph in this process: that gives
 the expected result count (parameters with an empty result are skipped) and the engine's own time.
@@ -82,17 +82,17 @@ KINDS = (
   ?output dcterms:subject ?subject .
 }} GROUP BY ?subject ?name ORDER BY DESC(?outputs)"""),
     ("journal-latest", SELECT_JSON, """SELECT ?output ?title ?date WHERE {{
-  ?output frbr:partOf+ <{iri}> ; prism:publicationDate ?date ; dcterms:title ?title .
+  ?output dcterms:isPartOf <{iri}> ; prism:publicationDate ?date ; dcterms:title ?title .
 }} ORDER BY DESC(?date) LIMIT 20"""),
     ("author-journals", SELECT_JSON, """SELECT DISTINCT ?journal ?title WHERE {{
   ?role pro:isHeldBy <{iri}> .
-  ?output pro:isDocumentContextFor ?role ; frbr:partOf+ ?journal .
+  ?output pro:isDocumentContextFor ?role ; dcterms:isPartOf ?journal .
   ?journal a fabio:Journal ; dcterms:title ?title .
 }}"""),
     ("join", SELECT_JSON, """SELECT DISTINCT ?other ?subject WHERE {{
-  <{iri}> dcterms:subject ?subject ; frbr:partOf+ ?journal .
+  <{iri}> dcterms:subject ?subject ; dcterms:isPartOf ?journal .
   ?journal a fabio:Journal .
-  ?other dcterms:subject ?subject ; frbr:partOf+ ?journal .
+  ?other dcterms:subject ?subject ; dcterms:isPartOf ?journal .
   FILTER(?other != <{iri}>)
 }}"""),
 )

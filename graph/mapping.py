@@ -247,6 +247,7 @@ def write_journal_chain(context: Context) -> None:
         context.add(node, FRBR.partOf, parent)
         parent = node
     context.add(context.thing, FRBR.partOf, parent)
+    context.add(context.thing, DCTERMS.isPartOf, journal)  # the chain's top, one step away (modelling.md)
 
 
 def publication_node(context: Context) -> NamedNode:
@@ -267,6 +268,7 @@ def write_host_publication(context: Context) -> None:
         is_paper = pure_type is not None and FABIO.ConferencePaper.value in pure_type.classes
         context.add(publication, RDF.type, FABIO.ConferenceProceedings if is_paper else FABIO.Book)
         context.add(context.thing, FRBR.partOf, publication)
+        context.add(context.thing, DCTERMS.isPartOf, publication)
         if record.host_title:
             context.add(publication, DCTERMS.title, Literal(record.host_title))
     for n, isbn in enumerate(record.isbn_print + record.isbn_electronic, start=1):

@@ -41,9 +41,9 @@ SELECT ?area ?areaName (COUNT(DISTINCT ?output) AS ?outputs)
 GROUP BY ?area ?areaName ORDER BY DESC(?outputs) ?areaName"""),
     Example("Outputs in a journal, by volume and issue", """\
 # An output is part of its issue, the issue of its volume (when known), the volume of its journal
+# (frbr:partOf, step by step); dcterms:isPartOf names the journal itself, in one step
 SELECT ?journal ?volume ?issue ?pages ?title ?output WHERE {
-  ?output dcterms:title ?title ; frbr:partOf ?container .
-  ?container frbr:partOf* ?journalIri .
+  ?output dcterms:title ?title ; frbr:partOf ?container ; dcterms:isPartOf ?journalIri .
   ?journalIri a fabio:Journal ; dcterms:title ?journal .
   OPTIONAL { ?container frbr:partOf* ?volumeIri .
              ?volumeIri a fabio:JournalVolume ; fabio:hasSequenceIdentifier ?volume . }
