@@ -41,14 +41,19 @@ OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 BASE = "https://data.example.edu/"
 WORKERS = 2
+THREADS = 16  # `kgpub serve`'s default, given to the floor app too
 TARGET_RPS = 2000
 TARGET_RATIO = 5.0
-WORKLOADS = (  # name, Accept, random paths?
-    ("turtle-one", "text/turtle", False),
-    ("html-one", "text/html", False),
-    ("turtle-rand", "text/turtle", True),
-    ("html-rand", "text/html", True),
+WORKLOADS = (  # name, Accept, which paths (a key of the paths files)
+    ("turtle-one", "text/turtle", "one"),
+    ("html-one", "text/html", "one"),
+    ("turtle-rand", "text/turtle", "all"),
+    ("html-rand", "text/html", "all"),
 )
+STATIC = ("static", "text/css", "static")  # kgpub's own stylesheet: what every request pays, and a file
+FLOOR = ("floor", "text/turtle", "floor")  # the bare app: a constant 10 kB body for any path
+# Issue 16's targets, against the floor measured in the same run: (workload, req/s, share of the floor).
+FLOOR_TARGETS = (("html-rand", 1000, 0.20), ("turtle-rand", 2000, 0.50), ("static", 0, 0.80))
 
 # One script for every workload: a random path from a file (a file of one path for the fixed
 # workloads), and a count of the response statuses, so that a 3xx fails the run as well as a 4xx/5xx.
@@ -222,10 +227,10 @@ def wrk(port: int, accept: str, paths_file: Path, seconds: int, connections: int
     return json.loads(line[len("RESULT "):])
 
 
-def measure(port: int, paths: dict, args) -> dict:
+def measure(port: int, paths: dict, args, workloads=WORKLOADS) -> dict:
     results = {}
-    for name, accept, random_paths in WORKLOADS:
-        paths_file = paths["all" if random_paths else "one"]
+    for name, accept, which in workloads:
+        paths_file = paths[which]
         wrk(port, accept, paths_file, args.warmup, args.connections)
         load_before = float(Path("/proc/loadavg").read_text().split()[0])  # others using the cores show here
         result = wrk(port, accept, paths_file, args.duration, args.connections)
@@ -241,14 +246,14 @@ def measure(port: int, paths: dict, args) -> dict:
     return results
 
 
-def bench_server(label: str, command: list, port: int, paths: dict, probe: str, args) -> dict:
+def bench_server(label: str, command: list, port: int, paths: dict, probe: str, args, workloads=WORKLOADS) -> dict:
     print(f"{label}: starting", file=sys.stderr)
     process, load_s = start(command, port, probe, OUT / f"{label}-{args.records}.log")
     try:
         print(f"{label}: answering after {load_s:.1f} s", file=sys.stderr)
         wait_for_workers(process.pid)
         memory_loaded = memory_mb(process.pid)
-        results = measure(port, paths, args)
+        results = measure(port, paths, args, workloads)
         return {"load_s": round(load_s, 1), "memory_loaded": memory_loaded, "memory_after": memory_mb(process.pid),
                 "workloads": results}
     finally:
@@ -305,6 +310,47 @@ def serve_naive(ntriples: str, port: int) -> None:
     Naive().run()
 
 
+# --- the floor: what gunicorn and Flask cost before any work (issue 16) ------------------------------
+
+def floor_app():
+    from flask import Flask, Response
+
+    app, body = Flask("floor"), b"x" * 10240
+
+    @app.route("/", defaults={"path": ""})
+    @app.route("/<path:path>")
+    def any_path(path: str):
+        return Response(body, mimetype="text/turtle")
+
+    return app
+
+
+def serve_floor(port: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Floor(BaseApplication):
+        def load_config(self):
+            # `kgpub serve`'s settings (server/wsgi.py): its worker class, workers and threads.
+            for name, value in {"bind": f"127.0.0.1:{port}", "workers": WORKERS, "threads": THREADS,
+                                "worker_class": "kgpub.server.http_worker.BufferingWorker", "keepalive": 5,
+                                "timeout": 60, "proc_name": "floor"}.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            return floor_app()
+
+    Floor().run()
+
+
+def warm_pages(store: Path) -> dict:
+    """`kgpub warm`: every record page made before the run (what `html-rand` then measures is a
+    response-cache miss that finds its page made); its time, as the cost of making them."""
+    started = time.perf_counter()
+    run([BIN / "kgpub", "warm", "--store", store, "--base", BASE])
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 1)}
+
+
 def code_fingerprint() -> dict:
     """Which server code was measured: the commit, and a digest of the working tree's Python
     (others may be changing it between runs)."""
@@ -321,24 +367,28 @@ def code_fingerprint() -> dict:
 
 def print_table(report: dict) -> None:
     kgpub, naive = report["kgpub"]["workloads"], report["naive"]["workloads"]
+    floor = report["floor"]["workloads"]["floor"]["rps"]
     print(f"\n{report['records']:,} records, {args_line(report)}")
-    print(f"{'workload':<12} {'kgpub req/s':>11} {'p50':>8} {'p99':>8} {'naive req/s':>11} {'p50':>8} "
-          f"{'p99':>8} {'ratio':>7} {'bytes k/n':>13}")
-    for name, _, _ in WORKLOADS:
-        k, n = kgpub[name], naive[name]
-        print(f"{name:<12} {k['rps']:>11,.0f} {k['p50_ms']:>6.1f}ms {k['p99_ms']:>6.1f}ms {n['rps']:>11,.0f} "
-              f"{n['p50_ms']:>6.1f}ms {n['p99_ms']:>6.1f}ms {k['rps'] / n['rps']:>6.1f}x "
-              f"{k['bytes_per_response']:>6}/{n['bytes_per_response']:<6}")
-    print("\ntargets (Turtle; wrk shares the 2 cores with the servers):")
-    for name in ("turtle-one", "turtle-rand"):
-        for line in report["targets"][name]:
+    print(f"{'workload':<12} {'kgpub req/s':>11} {'p50':>8} {'p99':>8} {'of floor':>9} {'naive req/s':>11} "
+          f"{'p50':>8} {'p99':>8} {'ratio':>7} {'bytes k/n':>13}")
+    for name, *_ in (*WORKLOADS, STATIC):
+        k, n = kgpub[name], naive.get(name)
+        against = (f"{n['rps']:>11,.0f} {n['p50_ms']:>6.1f}ms {n['p99_ms']:>6.1f}ms {k['rps'] / n['rps']:>6.1f}x "
+                   f"{k['bytes_per_response']:>6}/{n['bytes_per_response']:<6}" if n else f"{'-':>11}")
+        print(f"{name:<12} {k['rps']:>11,.0f} {k['p50_ms']:>6.1f}ms {k['p99_ms']:>6.1f}ms {k['rps'] / floor:>8.0%} "
+              f"{against}")
+    print(f"{'floor':<12} {floor:>11,.0f}   (a bare Flask app, a constant 10 kB body, the same gunicorn settings)")
+    print("\ntargets (wrk shares the 2 cores with the servers):")
+    for name, lines in report["targets"].items():
+        for line in lines:
             print(f"  {name}: {line}")
     for label in ("kgpub", "naive"):
         server = report[label]
         print(f"{label}: answering after {server['load_s']} s; RSS MB (master, workers) loaded "
               f"{server['memory_loaded']['rss_mb']}, after {server['memory_after']['rss_mb']}; total PSS "
               f"{server['memory_after']['total_pss_mb']} MB")
-    print(f"ingest of the store: {report['store']['ingest_s']} s (cached runs reuse it)")
+    print(f"ingest of the store: {report['store']['ingest_s']} s (cached runs reuse it); "
+          f"kgpub warm: {report['warm']}")
 
 
 def args_line(report: dict) -> str:
@@ -346,12 +396,18 @@ def args_line(report: dict) -> str:
             f"after {report['warmup_s']} s warm-up")
 
 
-def targets(kgpub: dict, naive: dict) -> dict:
+def targets(kgpub: dict, naive: dict, floor: float) -> dict:
     verdicts = {}
     for name in ("turtle-one", "turtle-rand"):
         rps, ratio = kgpub[name]["rps"], kgpub[name]["rps"] / naive[name]["rps"]
         verdicts[name] = [f"{rps:,.0f} req/s >= {TARGET_RPS:,}: {'PASS' if rps >= TARGET_RPS else 'MISS'}",
                           f"{ratio:.1f}x naive >= {TARGET_RATIO:.0f}x: {'PASS' if ratio >= TARGET_RATIO else 'MISS'}"]
+    for name, rps_target, share_target in FLOOR_TARGETS:
+        rps, share = kgpub[name]["rps"], kgpub[name]["rps"] / floor
+        lines = verdicts.setdefault(name, [])
+        if rps_target:
+            lines.append(f"{rps:,.0f} req/s >= {rps_target:,}: {'PASS' if rps >= rps_target else 'MISS'}")
+        lines.append(f"{share:.0%} of the floor >= {share_target:.0%}: {'PASS' if share >= share_target else 'MISS'}")
     return verdicts
 
 
@@ -361,28 +417,41 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per workload")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each workload")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--cold", action="store_true", help="do not make the record pages first (kgpub warm)")
     parser.add_argument("--naive-server", nargs=2, metavar=("NTRIPLES", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--floor-server", metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.naive_server:
         serve_naive(args.naive_server[0], int(args.naive_server[1]))
+        return
+    if args.floor_server:
+        serve_floor(int(args.floor_server))
         return
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed")
     store, all_paths, meta = build_store(args.records)
     ntriples = ntriples_of(store, args.records)
     one = all_paths[len(all_paths) // 2]
-    paths = {"all": OUT / f"paths-{args.records}.txt", "one": OUT / f"one-{args.records}.txt"}
+    paths = {"all": OUT / f"paths-{args.records}.txt", "one": OUT / f"one-{args.records}.txt",
+             "static": OUT / "static.txt", "floor": OUT / "floor.txt"}
     paths["one"].write_text(one + "\n")
+    paths["static"].write_text("/static/kgpub.css\n")
+    paths["floor"].write_text("/doc/output/x\n")
     code = code_fingerprint()
+    warm = {"skipped": True} if args.cold else warm_pages(store)
+    port = free_port()
+    floor = bench_server("floor", [sys.executable, __file__, "--floor-server", port], port, paths, "/", args, (FLOOR,))
     port = free_port()
     kgpub = bench_server("kgpub", [BIN / "kgpub", "serve", "--store", store, "--base", BASE, "--port", port,
-                                   "--workers", WORKERS], port, paths, one, args)
+                                   "--workers", WORKERS, "--threads", THREADS], port, paths, one, args,
+                         (*WORKLOADS, STATIC))
     port = free_port()
     naive = bench_server("naive", [sys.executable, __file__, "--naive-server", ntriples, port], port, paths, one, args)
     report = {"records": args.records, "workers": WORKERS, "connections": args.connections,
               "duration_s": args.duration, "warmup_s": args.warmup, "cores": os.cpu_count(),
-              "store": meta, "code": code,
-              "kgpub": kgpub, "naive": naive, "targets": targets(kgpub["workloads"], naive["workloads"])}
+              "store": meta, "code": code, "warm": warm, "floor": floor,
+              "kgpub": kgpub, "naive": naive,
+              "targets": targets(kgpub["workloads"], naive["workloads"], floor["workloads"]["floor"]["rps"])}
     (OUT / f"serve-{args.records}.json").write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
 
