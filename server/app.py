@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kgpub.server import (admin, cite_pages, errors, graph_store, health, html_meta, linked_data, metrics,
                           oai_pmh, reconcile, resolver, resourcesync, self_description, settings, signposting,
-                          site_pages, sitemaps, sparql)
+                          site_pages, sitemaps, sparql, static_files)
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 # Pages load scripts, styles, images and data only from this server, run no inline script, and
@@ -26,7 +26,8 @@ EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Last-Modified, Vary"
 
 
 def create_app(given: Mapping | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # static_files.py serves /static/ from memory
+    static_files.register(app)
     app.config.from_mapping(settings.resolve(given))
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(site_pages.bp)
