@@ -1,7 +1,8 @@
 """`kgpub warm`: make every record page before anyone asks (server/page_cache.py).
 
 A record page is made the first time it is asked for (~15 ms: four citation styles, the view,
-the template) and kept for every later request on this machine. After a large ingest, `warm` makes
+the template) and kept for every later request on this machine, and so is each citation at its own
+URL (/cite/output/{key}/{style}). After a large ingest, `warm` makes
 them all at once, in a process per core, by asking the app itself for each page, exactly as a
 browser would: the pages kept are the ones the server would make. Pages already made are found,
 not made again, so warming twice costs a lookup per record.
@@ -31,9 +32,18 @@ def _start(settings: dict) -> None:
 
 
 def _warm(keys: list[str]) -> int:
-    """Asks for each record's page; how many answered 200 (a record removed meanwhile does not)."""
-    return sum(_client.get(f"/doc/output/{key}", headers={"Accept": "text/html"}).status_code == 200
-               for key in keys)
+    """Asks for each record's page and its citations (the page formats them: asked right after,
+    they are found in this process's memory); how many pages answered 200 (a record removed
+    meanwhile does not)."""
+    from kgpub.graph.cite import STYLES
+
+    answered = 0
+    for key in keys:
+        if _client.get(f"/doc/output/{key}", headers={"Accept": "text/html"}).status_code == 200:
+            answered += 1
+            for style in STYLES:
+                _client.get(f"/cite/output/{key}/{style}")
+    return answered
 
 
 def record_keys(settings: dict) -> list[str]:

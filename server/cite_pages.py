@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request
 
 from kgpub.graph import cite, csl, exports, iris
 from kgpub.graph.record_reader import read_record
-from kgpub.server import snapshot_view
+from kgpub.server import page_cache, snapshot_view
 from kgpub.server.errors import error_response
 from kgpub.server.record_page import DOWNLOADS
 
@@ -30,16 +30,22 @@ def citation(key: str, style: str):
                                            f"on {stone.invalidated:%d %B %Y}; there is nothing to cite.")
     if not triples:
         abort(404, f"There is no published record with the key {key[:100]!r}.")
-    item = csl.csl_item(read_record(triples + view.documents.labels_for(triples), iris.output(base, key).value))
+    triples = triples + view.documents.labels_for(triples)
+
+    def item() -> dict:  # read only when a citation is made
+        return csl.csl_item(read_record(triples, iris.output(base, key).value))
+
     for name, label, media_type, suffix in DOWNLOADS:
         if style == name:
-            body = exports.write_file([item], name)
+            body = exports.write_file([item()], name)
             response = Response(body, mimetype=media_type)
             response.headers["Content-Disposition"] = f'attachment; filename="{key[:80]}{suffix}"'
             return response
     if style not in cite.STYLES:
         abort(404, f"There is no citation style {style[:40]!r}; use one of "
                    + ", ".join([*cite.STYLES, *(d[0] for d in DOWNLOADS)]) + ".")
-    if request.args.get("format") == "text":
-        return Response(cite.format_citation(item, style, html=False), mimetype="text/plain")
-    return Response(cite.format_citation(item, style, html=True), mimetype="text/html")
+    html = request.args.get("format") != "text"
+    # Formatting takes milliseconds per style: kept with the record pages, for what it is made from.
+    text, _ = page_cache.kept(triples, f"cite/output/{key}/{style}/{'html' if html else 'text'}",
+                              lambda: (cite.format_citation(item(), style, html=html), ""))
+    return Response(text, mimetype="text/html" if html else "text/plain")

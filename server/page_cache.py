@@ -24,6 +24,7 @@ import threading
 import zlib
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 from flask import Flask, current_app, request
 
@@ -92,6 +93,17 @@ def pages() -> PageCache:
         if store not in _caches:
             _caches[store] = PageCache(local_folder(store))
         return _caches[store]
+
+
+def kept(triples, stem: str, make: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """(a page, its Link header) for what it is made from: as made before, or made now and kept."""
+    key = page_key(triples, stem)
+    cache = pages()
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache.put(key, *found)
+    return found
 
 
 def page_key(triples, stem: str) -> bytes:

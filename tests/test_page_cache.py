@@ -95,6 +95,22 @@ def test_a_record_rewritten_over_the_graph_store_shows_its_new_title(store, rend
     assert "Policing and civil society in Russia" in page(app, seed) and len(renders) == 2
 
 
+def test_a_citation_at_its_own_url_is_formatted_once(store, monkeypatch):
+    from kgpub.graph import cite
+    from kgpub.server import cite_pages
+
+    cli, report = store
+    key = seed_of(report).rsplit("/", 1)[-1]
+    formatted, format_citation = [], cite.format_citation
+    monkeypatch.setattr(cite_pages.cite, "format_citation",
+                        lambda item, style, html=True: formatted.append(style) or format_citation(item, style, html))
+    first = App(cli).get(f"/cite/output/{key}/apa")
+    again = App(cli).get(f"/cite/output/{key}/apa")
+    text = App(cli).get(f"/cite/output/{key}/apa", params={"format": "text"})
+    assert first.status_code == 200 and again.text == first.text and "Law enforcement" in first.text
+    assert "<" not in text.text and formatted == ["apa", "apa"]  # HTML once, text once
+
+
 def test_kgpub_warm_makes_every_record_page(store, renders):
     cli, report = store
     warmed = cli("warm", "--base", BASE, "--jobs", "2")
