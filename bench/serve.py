@@ -3,14 +3,19 @@
     .venv/bin/python bench/serve.py                      # 100,000 records, 10 s per workload
     .venv/bin/python bench/serve.py --records 2000 --duration 5
 
-Builds (or reuses, under bench/out/) a store of N synthetic records with `kgpub ingest`, then
-measures with wrk (2 threads, 8 connections, after a warm-up) four workloads:
+Builds (or reuses, under bench/out/) a store of N synthetic records with `kgpub ingest`, makes
+its record pages with `kgpub warm` (unless --cold), then measures with wrk (2 threads, 8
+connections, after a warm-up) these workloads:
   turtle-one   one record document, Accept: text/turtle
   html-one     the same document as HTML
   turtle-rand  a random record document of the whole store per request, as Turtle
-  html-rand    the same as HTML
+  html-rand    the same as HTML (a miss in the workers' response cache; the page is found made)
+  static       kgpub's stylesheet (/static/kgpub.css): what every request pays, and a file
 against
-  kgpub  - `kgpub serve --workers 2` (gunicorn, gthread, 1 thread per worker) over the store;
+  floor  - a bare Flask app answering every path with a constant 10 kB body, under the same
+           gunicorn settings as `kgpub serve` (its worker class, 2 workers, 16 threads): what a
+           request costs before it does anything (issue 16's targets are shares of it);
+  kgpub  - `kgpub serve --workers 2 --threads 16` over the store;
   naive  - a minimal Flask app under the same gunicorn settings that holds every triple (from
            `kgpub export --format ntriples`) in one rdflib Graph, loaded once in the master and
            shared copy-on-write by the workers (--preload; a copy per worker would not fit), and

@@ -41,6 +41,7 @@ def _warm(keys: list[str]) -> int:
     for key in keys:
         if _client.get(f"/doc/output/{key}", headers={"Accept": "text/html"}).status_code == 200:
             answered += 1
+            _client.get(f"/doc/output/{key}", headers={"Accept": "text/turtle"})  # its Link header, kept too
             for style in STYLES:
                 _client.get(f"/cite/output/{key}/{style}")
     return answered

@@ -95,7 +95,7 @@ def represent(doc: Document, choice: Choice, stem: str) -> Response:
         link = ", ".join(link_header(doc, stem))
     else:
         body = rdf_bytes(doc.triples, fmt, context_url(), choice.profile)
-        link = ", ".join(link_header(doc, stem))
+        link = record_links(doc, stem) if stem.startswith("output/") else ", ".join(link_header(doc, stem))
     response = Response(body, mimetype=fmt.media_type)
     if fmt.media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
@@ -114,6 +114,11 @@ def record_page_and_links(doc: Document, stem: str) -> tuple[str, str]:
     a record page takes ~15 ms to make, ~0.5 ms to find."""
     return page_cache.kept(doc.triples, stem, lambda: (record_page.render(doc, stem, alternates(stem, doc.page)),
                                                        ", ".join(link_header(doc, stem))))
+
+
+def record_links(doc: Document, stem: str) -> str:
+    """A record document's Link header, kept as its page is: its Signposting reads the whole record."""
+    return page_cache.kept(doc.triples, f"links/{stem}", lambda: ("", ", ".join(link_header(doc, stem))))[1]
 
 
 def link_header(doc: Document, stem: str) -> list[str]:

@@ -111,6 +111,21 @@ def test_a_citation_at_its_own_url_is_formatted_once(store, monkeypatch):
     assert "<" not in text.text and formatted == ["apa", "apa"]  # HTML once, text once
 
 
+def test_a_record_documents_link_header_is_read_once(store, monkeypatch):
+    """Its Signposting reads the whole record: kept with the pages, for the document it is about."""
+    from kgpub.server import linked_data
+
+    cli, report = store
+    seed = seed_of(report)
+    read, record_signposts = [], linked_data.signposting.record_signposts
+    monkeypatch.setattr(linked_data.signposting, "record_signposts",
+                        lambda *args: read.append(args[1]) or record_signposts(*args))
+    first = App(cli).get(doc_path(seed), headers={"Accept": "text/turtle"})
+    again = App(cli).get(doc_path(seed), headers={"Accept": "application/n-triples"})
+    assert first.headers["Link"] == again.headers["Link"] and 'rel="cite-as"' in first.headers["Link"]
+    assert read == [seed]
+
+
 def test_kgpub_warm_makes_every_record_page(store, renders):
     cli, report = store
     warmed = cli("warm", "--base", BASE, "--jobs", "2")
