@@ -3,6 +3,11 @@
 Records move in batches: a batch is mapped, validated together (the fast SHACL path), and the
 records that pass are written to the store as one batch of whole graphs. A rejected record is
 never stored; the rest of its batch is. Everything a record did wrong is in its outcome.
+
+With `jobs` > 1 the files are read in a process of their own and the mapping and validation of
+a batch run in worker processes (graph/ingest_workers.py); this process stays the one writer and
+does, in input order, all that reads or writes the store, so the outcomes are the same as with
+one job.
 """
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ from pyoxigraph import NamedNode
 
 from kgpub.graph import field_names, importers, journals, keys, lifecycle, sources
 from kgpub.graph.identifiers import check_identifiers
-from kgpub.graph.mapping import MappedRecord, map_record
+from kgpub.graph.ingest_workers import READ_CHUNK, FileReader, Workers, read_in_process, reader_worth_starting
+from kgpub.graph.mapping import MappedRecord
 from kgpub.graph.namespaces import compact
 from kgpub.graph.record import Derivation, PartialDate, Problem, Record, SourceRef, UnreadableRecord
 from kgpub.graph.store import Store
@@ -150,7 +156,7 @@ class Ingest:
 
     def __init__(self, store: Store | None, base: str, harvest_date: PartialDate | None = None,
                  batch_size: int | None = None, validator: Validator | None = None,
-                 source_priority: tuple[str, ...] | None = None):
+                 source_priority: tuple[str, ...] | None = None, jobs: int = 1):
         self.store = store
         self.source_priority = source_priority or sources.priority()
         self.base = base
@@ -158,22 +164,37 @@ class Ingest:
         self.batch_size = batch_size or BATCH_SIZE
         self.validator = validator or Validator()
         self.journals = journals.JournalIndex(store, base)
+        self.workers = Workers(jobs, base, self.validator)
         if store is not None:
             ensure_vocabularies(store, base)
 
     def run(self, paths: Iterable[Path], format: str | None = None,
             on_file: Callable[[Path], None] | None = None) -> Iterator[Outcome]:
+        files = list(source_files(paths))
+        reader = None
+        if reader_worth_starting(self.workers.jobs, files):
+            reader = FileReader(files, format, read_file, ahead=-(-self.batch_size // READ_CHUNK) + 1)
         batch: list[Record | UnreadableRecord] = []
-        for path in source_files(paths):
-            if on_file:
-                on_file(path)
-            for item in read_file(path, format):
+        try:
+            for item in reader.items() if reader else read_in_process(files, format, read_file):
+                if isinstance(item, Path):  # a file begins
+                    if on_file:
+                        on_file(item)
+                    continue
                 batch.append(item)
                 if len(batch) >= self.batch_size:
                     yield from self.process(batch)
                     batch = []
-        if batch:
-            yield from self.process(batch)
+            if batch:
+                yield from self.process(batch)
+        finally:
+            if reader:
+                reader.close()
+            self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started (a run started again starts them again)."""
+        self.workers.close()
 
     def process(self, items: list[Record | UnreadableRecord]) -> list[Outcome]:
         """Outcomes in the order of the items; unreadable ones are rejected as they are."""
@@ -211,18 +232,16 @@ class Ingest:
             self.store.sources.prefetch(work_keys)
         merged = [self.merged(record, key) for record, key in zip(records, work_keys)]
         journal_keys = self.journals.keys_for(m for m, _ in merged)
-        candidates = [Candidate(m, self.map(m, key, journal_key))
-                      for (m, _), key, journal_key in zip(merged, work_keys, journal_keys)]
-        # Each candidate is validated under a name of its own: two records of the same work in
-        # one batch share a graph IRI but are judged apart.
-        findings = self.validator.validate(
-            {f"urn:kgpub:candidate:{n}": c.mapped.triples for n, c in enumerate(candidates) if c.mapped})
+        # Each record is validated under a name of its own: two records of the same work in one
+        # batch share a graph IRI but are judged apart.
+        checked = self.workers.map_and_validate([m for m, _ in merged], work_keys, journal_keys)
+        candidates = [Candidate(m, mapped) for (m, _), (mapped, _) in zip(merged, checked)]
         outcomes, accepted, sources = [], {}, []
         if self.store is not None:  # read for the whole batch at once: a remote store answers each read over HTTP
             buried = lifecycle.tombstones(self.store, self.base)
             digests = self.store.graph_digests([c.mapped.graph for c in candidates if c.mapped])
         for n, candidate in enumerate(candidates):
-            outcome = self.judge(candidate, findings.get(f"urn:kgpub:candidate:{n}", []))
+            outcome = self.judge(candidate, checked[n][1])
             outcome.merged = len(candidate.record.derived_from) > 1
             if outcome.status != "rejected" and self.store is not None:
                 self.refuse_if_buried(outcome, buried)
@@ -257,13 +276,6 @@ class Ingest:
         for citation in record.citations:
             if citation.harvested is None:
                 citation.harvested = self.harvest_date or file_date(record.source.path)
-
-    def map(self, record: Record, key: str | None, journal_key: str | None) -> MappedRecord | None:
-        try:
-            return map_record(record, self.base, key, journal_key)
-        except ValueError as err:  # a value no IRI can hold (pyoxigraph checks every IRI)
-            record.add_problem("record", f"a value cannot be written as RDF: {err}")
-            return None
 
     @staticmethod
     def known_key(record: Record, known_keys: dict[tuple[str, str], str]) -> str | None:

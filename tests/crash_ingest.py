@@ -7,7 +7,10 @@ The moments, in the order the embedded store passes them (graph/store/oxigraph.p
   loading     half of the batch's quads are in the database, flushed to disk
   indexing    every quad is in, the search index and the record copies are not yet updated
   committing  everything is written, the journal is not yet deleted
+and one that kills a worker process instead (graph/ingest_workers.py), the writer living on:
+  worker      a worker mapping and validating the second batch sent to the workers dies
 Only the database handle and these methods are wrapped; everything else is the product's code.
+The worker processes import this file again (multiprocessing's spawn): it does nothing on import.
 """
 from __future__ import annotations
 
@@ -16,12 +19,13 @@ import signal
 import sys
 
 from kgpub.cli import main
-from kgpub.graph import iris
+from kgpub.graph import ingest_workers, iris
 from kgpub.graph.search import SearchIndex
 from kgpub.graph.store.oxigraph import OxigraphStore
 
-MOMENT = sys.argv.pop(1)
+MOMENT = sys.argv[1] if __name__ == "__main__" else None
 record_batches = 0
+worker_batches = 0
 
 
 def die_at(moment: str) -> None:
@@ -79,11 +83,31 @@ def write_graphs(self, graphs, stamp: bool = True):
     return original_write_graphs(self, graphs, stamp)
 
 
-original_write_graphs = OxigraphStore.write_graphs
-OxigraphStore.write_graphs = write_graphs
-OxigraphStore._write_journal = dying_after(OxigraphStore._write_journal, "journaled")
-SearchIndex.update = dying_before(SearchIndex.update, "indexing")
-OxigraphStore._commit = dying_before(OxigraphStore._commit, "committing")
+def die_in_worker(*args):
+    """Sent to a worker in place of its work (it is pickled by name, and found in this file)."""
+    os.kill(os.getpid(), signal.SIGKILL)
 
-sys.argv[0] = "kgpub"
-main()
+
+def map_and_validate(self, records, *args):
+    global worker_batches
+    if self.jobs > 1 and len(records) >= 2 * ingest_workers.MIN_RECORDS_PER_WORKER:
+        worker_batches += 1
+        ingest_workers.check_chunk = die_in_worker if worker_batches == 2 else original_check_chunk
+    return original_map_and_validate(self, records, *args)
+
+
+original_check_chunk = ingest_workers.check_chunk
+original_map_and_validate = ingest_workers.Workers.map_and_validate
+original_write_graphs = OxigraphStore.write_graphs
+
+if __name__ == "__main__":
+    sys.argv.pop(1)
+    if MOMENT == "worker":
+        ingest_workers.Workers.map_and_validate = map_and_validate
+    else:
+        OxigraphStore.write_graphs = write_graphs
+        OxigraphStore._write_journal = dying_after(OxigraphStore._write_journal, "journaled")
+        SearchIndex.update = dying_before(SearchIndex.update, "indexing")
+        OxigraphStore._commit = dying_before(OxigraphStore._commit, "committing")
+    sys.argv[0] = "kgpub"
+    main()
