@@ -168,8 +168,8 @@ harvest_option = click.option(
                    "stopped loses at most the batch in flight; smaller batches use less memory, larger ones "
                    "load faster.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default="the number of cores",
-              help="Processes mapping and validating records; this one reads the files and is the one "
-                   "that writes the store.")
+              help="Worker processes mapping and validating records (and one reading the files, for a large "
+                   "input); this process alone writes the store. Same outcomes with any number.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def ingest(store_dir, base, format, report, harvest_date, source_priority, batch_size, jobs, paths):
     """Read records from files or folders, validate them and store the valid ones; a record of a

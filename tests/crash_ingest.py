@@ -9,6 +9,7 @@ The moments, in the order the embedded store passes them (graph/store/oxigraph.p
   committing  everything is written, the journal is not yet deleted
 and one that kills a worker process instead (graph/ingest_workers.py), the writer living on:
   worker      a worker mapping and validating the second batch sent to the workers dies
+  reader      the process reading the files dies after reading one and a half batches (of 300)
 Only the database handle and these methods are wrapped; everything else is the product's code.
 The worker processes import this file again (multiprocessing's spawn): it does nothing on import.
 """
@@ -19,7 +20,7 @@ import signal
 import sys
 
 from kgpub.cli import main
-from kgpub.graph import ingest_workers, iris
+from kgpub.graph import ingest_workers, iris, pipeline
 from kgpub.graph.search import SearchIndex
 from kgpub.graph.store.oxigraph import OxigraphStore
 
@@ -96,6 +97,15 @@ def map_and_validate(self, records, *args):
     return original_map_and_validate(self, records, *args)
 
 
+def dying_read(path, format):
+    """pipeline.read_file in the reader process, which dies after 450 records."""
+    for n, item in enumerate(original_read_file(path, format)):
+        if n == 450:
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield item
+
+
+original_read_file = pipeline.read_file
 original_check_chunk = ingest_workers.check_chunk
 original_map_and_validate = ingest_workers.Workers.map_and_validate
 original_write_graphs = OxigraphStore.write_graphs
@@ -104,6 +114,8 @@ if __name__ == "__main__":
     sys.argv.pop(1)
     if MOMENT == "worker":
         ingest_workers.Workers.map_and_validate = map_and_validate
+    elif MOMENT == "reader":
+        pipeline.read_file = dying_read
     else:
         OxigraphStore.write_graphs = write_graphs
         OxigraphStore._write_journal = dying_after(OxigraphStore._write_journal, "journaled")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from bench import synthetic
 from conftest import BASE, REPO, SHARED_DATA, Cli
 from kgpub.graph import iris
@@ -44,8 +46,10 @@ def test_two_jobs_give_the_same_report_and_records_as_one(tmp_path):
     assert [g for g in graphs_1 if graphs_1[g] != graphs_2[g]] == []
 
 
-def test_a_killed_worker_stops_the_run_in_one_line_and_a_rerun_finishes(tmp_path):
-    records = synthetic.write_jsonl(tmp_path / "records.jsonl", 900)
+@pytest.mark.parametrize("dying", ["worker", "reader"])
+def test_a_killed_worker_stops_the_run_in_one_line_and_a_rerun_finishes(tmp_path, dying):
+    """A worker dies mapping the second batch, or the reader reading it (SIGKILL, as the OOM killer)."""
+    records = synthetic.write_jsonl(tmp_path / "records.jsonl", 900)  # 3 MB: read by a reader process
     args = ("ingest", "--jobs", "2", "--batch-size", "300", "--harvest-date", "2026-01-01")
     reference = Cli(tmp_path / "reference")
     reference(*args, str(records))
@@ -54,12 +58,13 @@ def test_a_killed_worker_stops_the_run_in_one_line_and_a_rerun_finishes(tmp_path
     cli = Cli(tmp_path / "store")
     report = tmp_path / "report.jsonl"
     env = {**os.environ, "KGPUB_STORE": str(cli.store), "KGPUB_BASE": BASE}
-    run = subprocess.run([sys.executable, str(REPO / "tests" / "crash_ingest.py"), "worker", *args,
+    run = subprocess.run([sys.executable, str(REPO / "tests" / "crash_ingest.py"), dying, *args,
                           "--report", str(report), str(records)], env=env, capture_output=True, text=True, timeout=300)
 
     assert run.returncode == 3, run.stderr[-2000:]
     said = run.stderr.strip().splitlines()
-    assert "a worker process mapping and validating records died" in said[-1]
+    assert {"worker": "a worker process mapping and validating records died",
+            "reader": "the process reading the files died (killed by SIGKILL)"}[dying] in said[-1]
     assert "Traceback" not in run.stderr
     assert said[-2].startswith("300 stored"), "the summary counts the first batch"
     assert [row["status"] for row in report_rows(report)] == ["stored"] * 300
