@@ -9,7 +9,9 @@ or type label, a new template or a new kgpub. Nothing is ever invalidated by han
 for again (an old version of a record) stay in the file until it is deleted: it is a cache, and
 `kgpub warm` fills it again.
 
-The page's Link header (its Signposting: the record read again) is kept with it.
+The page's Link header (its Signposting: the record read again) is kept with it; so are a record
+document's Link header in the RDF formats (linked_data.record_links) and each citation at its own
+URL (cite_pages.py), each under a path of its own in the key.
 
 One SQLite file per store on this machine (graph/store local_folder: inside the embedded store,
 or the machine's cache folder for a remote store), shared by the workers: one process's page is
