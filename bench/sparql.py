@@ -264,8 +264,10 @@ def memory_mb(master: int) -> dict:
 
 def bench_endpoint(label: str, extra: list, store: Path, drawn: dict, kinds: list[str], args) -> dict:
     port = free_port()
+    # wrk's requests come from many client addresses (X-Forwarded-For, serve.WRK_LUA): one client may
+    # hold only its share of the query processes (server/query_pool.py), and a bench is many readers.
     command = [BIN / "kgpub", "serve", "--store", store, "--base", BASE, "--port", port, "--workers", WORKERS,
-               "--threads", args.threads, *extra]
+               "--threads", args.threads, "--proxy-hops", 1, *extra]
     print(f"{label}: starting", file=sys.stderr)
     process, ready_s = start(command, port, "/healthz", OUT / f"sparql-{label}-{args.records}.log")
     try:
