@@ -24,6 +24,7 @@ REPORT := $(CURDIR)/var/ingest-report.json
 run: install
 	$(RUN_ENV) $(BIN)/kgpub ingest --report $(REPORT) examples/ || test $$? -eq 1
 	$(RUN_ENV) $(BIN)/kgpub dump
+	$(RUN_ENV) $(BIN)/kgpub warm
 	@echo
 	@echo "The store is $(STORE); the ingest report is $(REPORT)."
 	@echo "Open http://localhost:$(PORT)/ once the server below is up (Ctrl-C stops it). In another terminal:"
