@@ -79,9 +79,12 @@ function init(args)
 end
 -- Each request from a client address of its own (10.x.y.z), for a server behind --proxy-hops 1
 -- (bench/sparql.py): one wrk is many readers, not one client holding every query process.
+-- (wrk.format's headers replace wrk.headers, the -H ones: they are copied in.)
 function request()
-  local client = string.format("10.%%d.%%d.%%d", id, math.random(0, 255), math.random(1, 254))
-  return wrk.format("GET", paths[math.random(#paths)], {["X-Forwarded-For"] = client})
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["X-Forwarded-For"] = string.format("10.%%d.%%d.%%d", id, math.random(0, 255), math.random(1, 254))
+  return wrk.format("GET", paths[math.random(#paths)], headers)
 end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
