@@ -14,6 +14,7 @@ import collections
 from dataclasses import dataclass, field
 
 from kgpub.graph.journal_names import name_keys
+from kgpub.graph.linked_groups import linked_groups
 from kgpub.graph.namespaces import DATACITE, DCTERMS, FABIO, LITERAL
 from kgpub.graph.store import Store
 
@@ -55,23 +56,7 @@ def stored_journals(store: Store) -> list[StoredJournal]:
 def suspected_duplicates(journals: list[StoredJournal]) -> list[list[StoredJournal]]:
     """Groups of journals that share a name, the largest first (each group joined through any
     name its members share: "Physical Review B" ~ "Phys. Rev. B" ~ "Phys. Rev. B")."""
-    group_of = {j.iri: j.iri for j in journals}
-
-    def root(iri: str) -> str:
-        while group_of[iri] != iri:
-            group_of[iri] = group_of[group_of[iri]]
-            iri = group_of[iri]
-        return iri
-
-    first_with: dict[str, str] = {}
-    for journal in journals:
-        for name in main_names(journal):
-            other = first_with.setdefault(name, journal.iri)
-            group_of[root(journal.iri)] = root(other)
-    groups = collections.defaultdict(list)
-    for journal in journals:
-        groups[root(journal.iri)].append(journal)
-    found = [members for members in groups.values() if len(members) > 1]
+    found = linked_groups(journals, main_names)
     return sorted(found, key=lambda members: (-sum(j.records for j in members), members[0].iri))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode
 
 from kgpub.graph import iris, keys
+from kgpub.graph.linked_groups import linked_groups
 from kgpub.graph.namespaces import DCTERMS, FABIO, FOAF
 from kgpub.graph.store import Store
 
@@ -71,37 +72,22 @@ def proposed_matches(store: Store) -> list[Proposal]:
 
 
 def linked_namesakes(namesakes: list[StoredPerson], people_in: dict, journals: dict) -> list[Proposal]:
-    """Namesakes joined through shared co-authors or journals; groups with someone unidentified."""
-    shared = collections.defaultdict(list)  # ("co-author", key) / ("journal", title) -> namesakes with it
-    for person in namesakes:
-        marks = {("co-author", other.name_key, other.name) for g in person.graphs for other in people_in[g]
-                 if other.name_key != person.name_key}
-        marks |= {("journal", title, title) for g in person.graphs for title in journals.get(g, ())}
-        for kind, key, label in marks:
-            shared[(kind, key)].append((person, label))
-    group_of = {p.iri: p.iri for p in namesakes}
+    """Namesakes joined through shared co-authors or journals; groups with someone unidentified,
+    with the co-authors and journals two or more of them share as the evidence."""
+    def marks(person: StoredPerson) -> dict[tuple[str, str], str]:  # what it shares by -> the evidence shown
+        found = {("co-author", other.name_key): f"co-author {other.name}" for g in person.graphs
+                 for other in people_in[g] if other.name_key != person.name_key}
+        return found | {("journal", title): f"journal {title}" for g in person.graphs for title in journals.get(g, ())}
 
-    def root(iri: str) -> str:
-        while group_of[iri] != iri:
-            iri = group_of[iri] = group_of[group_of[iri]]
-        return iri
-
-    evidence = collections.defaultdict(set)
-    for (kind, _), holders in shared.items():
-        if len({p.iri for p, _ in holders}) < 2:
-            continue
-        for person, label in holders[1:]:
-            group_of[root(person.iri)] = root(holders[0][0].iri)
-        evidence[holders[0][0].iri].add(f"{kind} {holders[0][1]}")
-    groups = collections.defaultdict(list)
-    for person in namesakes:
-        groups[root(person.iri)].append(person)
+    by_key = {p.iri: marks(p) for p in namesakes}
     proposals = []
-    for members in groups.values():
-        if len(members) > 1 and not all(p.identified for p in members):
-            found = sorted({e for p in members for e in evidence.get(p.iri, ())})
-            proposals.append(Proposal(members[0].name, sorted(members, key=lambda p: p.iri),
-                                      "; ".join(found[:3]) + (f"; {len(found) - 3} more" if len(found) > 3 else "")))
+    for members in linked_groups(namesakes, lambda p: by_key[p.iri]):
+        if all(p.identified for p in members):
+            continue
+        held = collections.Counter(key for p in members for key in by_key[p.iri])
+        found = sorted({by_key[p.iri][key] for p in members for key in by_key[p.iri] if held[key] > 1})
+        proposals.append(Proposal(members[0].name, sorted(members, key=lambda p: p.iri),
+                                  "; ".join(found[:3]) + (f"; {len(found) - 3} more" if len(found) > 3 else "")))
     return proposals
 
 
