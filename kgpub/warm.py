@@ -47,13 +47,16 @@ def _warm(keys: list[str]) -> int:
     return answered
 
 
-def record_keys(settings: dict) -> list[str]:
-    from kgpub.server.app import create_app
-    from kgpub.server import snapshot_view
+def record_keys(store_dir: str, base: str) -> list[str]:
+    """Every record's key, from the store as the server reads it (its published snapshot)."""
+    from kgpub.graph import iris
+    from kgpub.graph.store import open_reader
 
-    app = create_app(settings)
-    with app.app_context():
-        return [graph.value.rsplit("/", 1)[-1] for graph in snapshot_view.current().store.record_graph_names()]
+    store = open_reader(store_dir)
+    try:
+        return [iris.output_key(base, iris.output_of_graph(graph).value) for graph in store.record_graph_names()]
+    finally:
+        store.close()
 
 
 @click.command()
@@ -66,7 +69,7 @@ def warm(store_dir, base, jobs):
     """Make every record page now, so that none is made while a reader waits (kept on this machine)."""
     must_exist(store_dir)
     settings = {"STORE": store_dir, "BASE": config.normalise_base(base)}
-    keys = record_keys(settings)
+    keys = record_keys(store_dir, settings["BASE"])
     chunks = [keys[start:start + CHUNK] for start in range(0, len(keys), CHUNK)]
     started, done = time.perf_counter(), 0
     spawn = multiprocessing.get_context("spawn")  # no store state inherited from this process
