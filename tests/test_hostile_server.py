@@ -296,9 +296,11 @@ def test_queries_beyond_the_processes_and_the_queue_are_refused_at_once_and_page
         page_times.append(time.monotonic() - began)
     for thread in threads:
         thread.join()
-    refused = [(r, t) for r, t in answers if r.status == 503]
-    assert len(refused) >= 2
-    assert all(r.getheader("Retry-After") and b"queue is full" in r.body and t < 2 for r, t in refused)
+    # A running query may end in a 503 of its own (past its memory or time limit): the refusals are
+    # the answers that say the queue is full, and they come at once.
+    refused = [(r, t) for r, t in answers if r.status == 503 and b"queue is full" in r.body]
+    assert len(refused) >= 2, [(r.status, r.body[:120], round(t, 2)) for r, t in answers]
+    assert all(r.getheader("Retry-After") and t < 2 for r, t in refused)
     assert max(page_times) < 1.0, f"pages waited behind the queries: {page_times}"
 
 
