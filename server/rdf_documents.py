@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -43,26 +42,22 @@ class Document:
 
 
 class Documents:
-    """Builds documents from one store view. Labels are cached: they are few (ASJC, types) and
-    shared by every record; `forget()` when the store moves to a new snapshot."""
+    """Builds documents from one store view. Labels and tombstones are kept in `memory`, which
+    belongs to the store's snapshot (snapshot_view.SnapshotMemory): labels are few (ASJC, types,
+    journals) and shared by many records."""
 
-    def __init__(self, store: Store, base: str, page_size: int = 100):
+    def __init__(self, store: Store, base: str, page_size: int, memory):
         self.store = store
         self.base = base
         self.page_size = page_size
-        self._labels: OrderedDict[NamedNode, list[Triple]] = OrderedDict()
+        self.memory = memory
         self.labelled_prefixes = (base, KGV_NAMESPACE)
-        self._tombstones: dict[str, Tombstone] | None = None
-
-    def forget(self) -> None:
-        self._labels.clear()
-        self._tombstones = None
 
     def tombstone(self, thing: NamedNode) -> Tombstone | None:
         """A withdrawn or merged record's tombstone (all of them read once per snapshot)."""
-        if self._tombstones is None:
-            self._tombstones = lifecycle.tombstones(self.store, self.base)
-        return self._tombstones.get(thing.value)
+        if self.memory.tombstones is None:
+            self.memory.tombstones = lifecycle.tombstones(self.store, self.base)
+        return self.memory.tombstones.get(thing.value)
 
     def output(self, key: str, doc: NamedNode, snapshot_time: dt.datetime | None) -> Document | None:
         graph = iris.record_graph(self.base, key)
@@ -130,12 +125,10 @@ class Documents:
         return [label for target in sorted(targets, key=str) for label in self.labels(target)]
 
     def labels(self, target: NamedNode) -> list[Triple]:
-        cached = self._labels.get(target)
+        cached = self.memory.labels.get(target)
         if cached is None:
             cached = [t for t in self.store.triples(target) if t.predicate in LABELS]
-            self._labels[target] = cached
-            if len(self._labels) > LABEL_CACHE_SIZE:
-                self._labels.popitem(last=False)
+            self.memory.labels.put(target, cached)
         return cached
 
     @staticmethod

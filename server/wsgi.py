@@ -5,7 +5,7 @@ request in one process stalls only that process. Each worker also runs several t
 gthread worker, with HTTP keep-alive, reading each request before a thread takes it:
 http_worker.py): SPARQL queries run in query processes (query_process.py), a thread waiting for
 one holds no GIL, and queries may hold only some of the threads, so documents and pages never
-wait behind them. Each thread reads the store through its own snapshot (snapshot_view.py).
+wait behind them. The threads of a worker share its open snapshot (snapshot_view.py).
 """
 from __future__ import annotations
 

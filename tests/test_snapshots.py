@@ -89,6 +89,30 @@ def test_old_snapshots_are_deleted_unless_a_reader_holds_them(tmp_path):
     writer.close()
 
 
+def test_readers_of_one_process_share_each_snapshot_and_keep_the_one_still_held(tmp_path):
+    """One open database per snapshot per process (each costs ~30 MB of caches), not per thread;
+    a snapshot another reader still holds stays open and on disk after the rest move on."""
+    writer = OxigraphStore(tmp_path / "store")
+    writer.write_graphs(dict([record("a", "First")]))
+    first, second = SnapshotStore(tmp_path / "store"), SnapshotStore(tmp_path / "store")
+    assert first.db is second.db and first.search is second.search and first.copies is second.copies
+    old = first.snapshot
+    writer.write_graphs(dict([record("b", "Second")]))
+    second.refresh()
+    assert second.snapshot != old and first.snapshot == old
+    writer.write_graphs(dict([record("c", "Third")]))  # publishing deletes what no reader holds
+    assert titles(first) == {"First"}, "the old snapshot still reads for the reader on it"
+    assert (snapshot_root(tmp_path / "store") / old).is_dir()
+    first.refresh()
+    second.refresh()
+    assert first.db is second.db and titles(first) == {"First", "Second", "Third"}
+    writer.write_graphs(dict([record("d", "Fourth")]))
+    assert not (snapshot_root(tmp_path / "store") / old).exists(), "let go by both, so deleted"
+    first.close()
+    second.close()
+    writer.close()
+
+
 def test_writes_stamp_each_graph_with_its_time(tmp_path):
     writer = OxigraphStore(tmp_path / "store")
     graph, triples = record("a", "Stamped")

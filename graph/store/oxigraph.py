@@ -13,8 +13,9 @@ see snapshots.py and docs/serving.md).
 from __future__ import annotations
 
 import json
-from itertools import islice
 import os
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
@@ -29,6 +30,7 @@ from kgpub.graph.store import snapshots
 from kgpub.graph.store.updates import UpdateError, plan_update
 from kgpub.graph.store.record_copies import RecordCopies
 from kgpub.graph.store.removal_log import RemovalLog
+from kgpub.graph.store.shared_opens import SharedOpens
 from kgpub.graph.store.base import RecordStamp, Store, StoreError, StoreLocked, storage_problem
 from kgpub.graph.store.formats import RDF_FORMATS, write_quads
 from kgpub.graph.store.record_updates import settle_after_update, stamped
@@ -319,10 +321,9 @@ class SnapshotStore(OxigraphReads):
         self.path = Path(path)
         self._reader = snapshots.SnapshotReader(self.path)
         self._db = self._reader.current()
-        self.search = SearchIndex(self.path / "kgpub" / SEARCH_FILE, read_only=True)
-        copies = self.path / "kgpub" / COPIES_FILE
-        # Without copies (a store opened by an older kgpub and held by an ingest now), read the store.
-        self.copies = RecordCopies(copies, read_only=True) if copies.exists() else None
+        self._side_key = self.path.resolve()
+        side = _side_files.hold(self._side_key, lambda: _SideFiles.of(self.path))
+        self.search, self.copies = side.search, side.copies
         self._removals = None
 
     def graph_triples(self, graph: NamedNode) -> list[Triple]:
@@ -370,13 +371,34 @@ class SnapshotStore(OxigraphReads):
         raise StoreError("this is a read-only view of the store; write through `kgpub ingest`")
 
     def close(self) -> None:
-        self.search.close()
-        if self.copies:
-            self.copies.close()
+        _side_files.let_go(self._side_key)
         if self._removals:
             self._removals.close()
         self._db = None
         self._reader.close()
+
+
+@dataclass
+class _SideFiles:
+    """A reader's side files, opened once per process (shared_opens.py): the search index, and the
+    record copies, or None without them (a store opened by an older kgpub and held by an ingest
+    now: records are then read from the store)."""
+    search: SearchIndex
+    copies: RecordCopies | None
+
+    @classmethod
+    def of(cls, store_path: Path) -> _SideFiles:
+        copies = store_path / "kgpub" / COPIES_FILE
+        return cls(SearchIndex(store_path / "kgpub" / SEARCH_FILE, read_only=True),
+                   RecordCopies(copies, read_only=True) if copies.exists() else None)
+
+    def close(self) -> None:
+        self.search.close()
+        if self.copies:
+            self.copies.close()
+
+
+_side_files = SharedOpens(close=_SideFiles.close)
 
 
 def _sync(stream) -> None:

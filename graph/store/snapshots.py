@@ -19,9 +19,13 @@ import fcntl
 import os
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph
+
+from kgpub.graph.store.shared_opens import SharedOpens
 
 CURRENT = "CURRENT"
 OPEN_ATTEMPTS = 5  # a reader that keeps losing the race to newer snapshots gives up after this
@@ -60,17 +64,18 @@ def _delete_unused(root: Path, keep: str) -> None:
 
 
 class SnapshotReader:
-    """The current snapshot of one store, opened read-only, for one reader process.
+    """One reader's hold on the current snapshot of a store (a request thread's, a query
+    process's, a dump's).
 
-    `current()` is cheap when nothing changed (one small read), so call it per request. Not for use by
-    several threads at once: a reader moving on releases the snapshot it used before.
+    `current()` is cheap when nothing changed (one small read), so call it per request. The readers
+    of one process share each snapshot's open database (shared_opens.py); a reader moving on lets
+    go of the one it held before, so keep one reader per thread.
     """
 
     def __init__(self, store_path: str | os.PathLike):
-        self.root = snapshot_root(store_path)
+        self.root = snapshot_root(store_path).resolve()
         self.name: str | None = None
         self._store: pyoxigraph.Store | None = None
-        self._lock = None
 
     def current(self) -> pyoxigraph.Store:
         # CURRENT's content, not its stat: inode numbers are reused by the next publish but one,
@@ -83,29 +88,44 @@ class SnapshotReader:
                 raise FileNotFoundError(f"no snapshot has been published in {self.root}: open the store "
                                         "once for writing (`kgpub ingest`, or `kgpub serve` does it)") from None
             try:
-                self._open(name)
-                return self._store
+                snapshot = _open_snapshots.hold((self.root, name), lambda: _OpenSnapshot.of(self.root, name))
+                break
             except OSError:
                 # Superseded and deleted between reading CURRENT and locking it: read it again.
                 if attempt == OPEN_ATTEMPTS - 1:
                     raise
-
-    def _open(self, name: str) -> None:
         if name == self.name:
-            return
-        lock = (self.root / f"{name}.lock").open("rb")
+            _open_snapshots.let_go((self.root, name))  # held once already
+        else:
+            self.close()
+            self.name, self._store = name, snapshot.store
+        return self._store
+
+    def close(self) -> None:
+        if self.name is not None:
+            self._store = None
+            _open_snapshots.let_go((self.root, self.name))
+            self.name = None
+
+
+@dataclass
+class _OpenSnapshot:
+    store: pyoxigraph.Store | None
+    lock: BinaryIO  # a shared flock on {name}.lock: the writer deletes the snapshot only without one
+
+    @classmethod
+    def of(cls, root: Path, name: str) -> _OpenSnapshot:
+        lock = (root / f"{name}.lock").open("rb")
         try:
             fcntl.flock(lock, fcntl.LOCK_SH)
-            store = pyoxigraph.Store.read_only(str(self.root / name))
+            return cls(pyoxigraph.Store.read_only(str(root / name)), lock)
         except BaseException:
             lock.close()
             raise
-        self.close()
-        self.name, self._store, self._lock = name, store, lock
 
     def close(self) -> None:
-        self._store = None  # pyoxigraph closes the database when the object goes
-        if self._lock is not None:
-            self._lock.close()  # closing the file releases the shared lock
-            self._lock = None
-        self.name = None
+        self.store = None  # pyoxigraph closes the database when the object goes
+        self.lock.close()  # closing the file releases the shared lock
+
+
+_open_snapshots = SharedOpens(close=_OpenSnapshot.close)
