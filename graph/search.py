@@ -26,6 +26,7 @@ from typing import Iterable, Mapping
 from pyoxigraph import NamedNode, Triple
 
 from kgpub.graph import iris
+from kgpub.graph import search_plans as plans
 from kgpub.graph.namespaces import DCTERMS
 from kgpub.graph.record_reader import TripleIndex, read_record
 from kgpub.graph.sqlite import Transaction, check_readable, open_database
@@ -79,6 +80,7 @@ class SearchResults:
     total: int | None  # every match, for pagination (None: not counted); `hits` is one page of them
     hits: tuple[Hit, ...]
     query: str
+    order: str = "relevance"  # or "newest": no text, or too many matches to rank (search_plans.py)
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,10 @@ def clean_text(text: str | None) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", text or "")
 
 
-def match_expression(text: str) -> str | None:
+def match_expression(text: str, prefix: bool = True) -> str | None:
     """User text as a safe FTS5 query: every word, or balanced "phrase", quoted; all must match;
-    the last word also matches as a prefix while it is being typed. None when there is no word."""
+    with `prefix`, the last word also matches as a prefix while it is being typed. None when there
+    is no word."""
     if len(text) > MAX_QUERY_CHARS:
         raise SearchError(f"the search text is {len(text)} characters long; at most {MAX_QUERY_CHARS} are allowed")
     phrases = [" ".join(WORD.findall(p)) for p in PHRASE.findall(text)]
@@ -171,7 +174,7 @@ def match_expression(text: str) -> str | None:
     terms = [f'"{p}"' for p in phrases if p] + [f'"{w}"' for w in words]
     if not terms:
         return None
-    if words and text[-1:].isalnum() and len(words[-1]) > 1:  # still typing the last word
+    if prefix and words and text[-1:].isalnum() and len(words[-1]) > 1:  # still typing the last word
         terms[-1] += "*"
     return " AND ".join(terms)
 
@@ -273,9 +276,10 @@ class SearchIndex:
     def search(self, text: str = "", *, year: str | None = None, journal: str | None = None,
                subject: str | None = None, type: str | None = None, limit: int = 20,
                offset: int = 0, column: str | None = None, count: bool = True) -> SearchResults:
-        """One page of the records matching all words of `text` (best first) and every filter
-        given (year "2006", journal IRI, ASJC code "3305", type IRI). Without text: the filtered
-        records, newest first. `column` ("title", "authors"…) looks for the words there only, and
+        """One page of the records matching all words of `text` (best first; newest first when
+        more than search_plans.RANKED_MATCHES match, as `order` says) and every filter given (year
+        "2006", journal IRI, ASJC code "3305", type IRI). Without text: the filtered records, newest
+        first. `column` ("title", "authors"…) looks for the words there only, and
         without `count` the total is not counted (None): what finding candidates needs, several
         times faster where most records share the words (bench/README.md, reconcile.py)."""
         if not 1 <= limit <= MAX_LIMIT:
@@ -286,28 +290,26 @@ class SearchIndex:
         if match is None and text.strip():
             return SearchResults(0, (), text)  # only punctuation or symbols: nothing to look for
         where, params = filter_clause(year=year, journal=journal, subject=subject, type=type)
-        columns = "r.iri, r.title, r.authors, r.journal_title, r.year, r.doi, r.type_iri"
-        if match is None:
-            source, order, snippet = "records r", "r.date DESC, r.id DESC", "NULL"
-        else:
-            if column is not None:
-                if column not in COLUMN_WEIGHTS:
-                    raise SearchError(f"there is no column {column!r} to search; there are {', '.join(COLUMN_WEIGHTS)}")
-                match = f"{column} : ({match})"
-            source = "texts JOIN records r ON r.id = texts.rowid"
-            where, params = ["texts MATCH ?", *where], [match, *params]
-            weights = ", ".join(map(str, COLUMN_WEIGHTS.values()))
-            order = f"bm25(texts, {weights}), r.date DESC, r.id DESC"
-            snippet = f"snippet(texts, -1, '{MARK_START}', '{MARK_END}', '…', 24)"
-        condition = " AND ".join(where) or "1"
+        if column is not None and match is not None:
+            if column not in COLUMN_WEIGHTS:
+                raise SearchError(f"there is no column {column!r} to search; there are {', '.join(COLUMN_WEIGHTS)}")
+            match = f"{column} : ({match})"
+        weights = ", ".join(map(str, COLUMN_WEIGHTS.values()))
+        snippet = plans.snippet_sql(MARK_START, MARK_END)
+        order = "relevance"
         with Transaction(self._db, self._lock, "BEGIN"):  # count and page from one snapshot
-            total = self._db.execute(f"SELECT count(*) FROM {source} WHERE {condition}", params).fetchone()[0] \
-                if count else None
-            rows = self._db.execute(f"SELECT {columns}, {snippet} FROM {source} WHERE {condition} "
-                                    f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+            if match is None:
+                order = "newest"
+                total, rows = plans.listing(self._db, where, params, limit, offset, count)
+            elif column is None and count and plans.matches(self._db, exact := match_expression(text, False)) \
+                    > plans.RANKED_MATCHES:
+                order = "newest"
+                total, rows = plans.newest(self._db, exact, where, params, snippet, limit, offset)
+            else:
+                total, rows = plans.ranked(self._db, match, where, params, weights, snippet, limit, offset, count)
         hits = tuple(Hit(iri, title, tuple(json.loads(authors)), journal_title, year_, doi_, type_iri,
                          highlighted(snip)) for iri, title, authors, journal_title, year_, doi_, type_iri, snip in rows)
-        return SearchResults(total, hits, text)
+        return SearchResults(total, hits, text, order)
 
     def facets(self) -> dict[str, Facets]:
         """Record graph IRI -> what OAI-PMH sets are made of, for every indexed record (one read)."""

@@ -15,6 +15,7 @@ from conftest import BASE, PURE_API, REPO, SEED, SHARED_DATA
 from kgpub.graph.mapping import MappedRecord, map_record
 from kgpub.graph.pipeline import read_file
 from kgpub.graph.record import Record
+from kgpub.graph import search_plans
 from kgpub.graph.search import SearchError, SearchIndex
 from kgpub.graph.vocabularies import vocabulary_graphs
 
@@ -154,6 +155,26 @@ def test_filters_narrow_a_text_search(index):
     assert found(index.search("mould", year="1998")) == [iri("lund-journal-article.json")]
     assert found(index.search("language", type=PREPRINT, year="2025")) == [iri("lund-preprint.json")]
     assert index.search("mould", type=PREPRINT).total == 0
+
+
+def test_words_too_common_to_rank_list_their_records_newest_first(index, monkeypatch):
+    """Past search_plans.RANKED_MATCHES matches, ranking costs seconds at 1M records: the matches
+    are walked newest first instead, counted, filtered, paged and marked as when ranked."""
+    ranked = index.search("mould")
+    assert ranked.order == "relevance" and ranked.total == 3
+    monkeypatch.setattr(search_plans, "RANKED_MATCHES", 2)
+    walked = index.search("mould")
+    assert walked.order == "newest" and walked.total == 3
+    assert set(found(walked)) == set(found(ranked))
+    newest_first = found(index.search(limit=100))  # every record, newest first, undated last
+    assert found(walked) == [record for record in newest_first if record in found(ranked)]
+    assert all("<mark>" in h.snippet for h in walked.hits)
+    assert found(index.search("mould", year="1998")) == [iri("lund-journal-article.json")]
+    assert index.search("mould", year="1998").total == 1
+    pages = [index.search("mould", limit=2, offset=offset) for offset in (0, 2)]
+    assert sum((found(page) for page in pages), []) == found(walked) and {p.total for p in pages} == {3}
+    assert index.search("Cabibbo").order == "relevance", "one match: ranked"
+    assert index.search("moul").order == "relevance", "a prefix alone is never walked (it costs per record)"
 
 
 def test_pages_add_up_to_the_total(index):

@@ -8,6 +8,7 @@ import pytest
 import rispy
 from bs4 import BeautifulSoup
 
+from kgpub.graph import search_plans
 from kgpub.server.app import create_app
 
 from conftest import doc_path
@@ -95,6 +96,14 @@ def test_search_html_and_json(web):
     assert body["total"] >= 1 and body["hits"][0]["iri"] == web.iris["lund-journal-article.json"]
     by_year = web.get("/search?year=2006&format=json").json()
     assert web.iris["seed-record.txt"] in {h["iri"] for h in by_year["hits"]}
+    assert body["order"] == "relevance" and page.find(id="search-order") is None
+
+
+def test_a_search_too_common_to_rank_says_its_order(web, monkeypatch):
+    monkeypatch.setattr(search_plans, "RANKED_MATCHES", 1)
+    page = soup(web.get("/search?q=clay"))
+    assert "newest come first" in " ".join(page.find(id="search-order").get_text().split())
+    assert web.get("/search?q=clay&format=json").json()["order"] == "newest"
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND OR NOT", "*", "title:x", "x" * 600, "(", "'; DROP TABLE"])
