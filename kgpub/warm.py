@@ -54,9 +54,16 @@ def record_keys(store_dir: str, base: str) -> list[str]:
 
     store = open_reader(store_dir)
     try:
-        return [iris.output_key(base, iris.output_of_graph(graph).value) for graph in store.record_graph_names()]
+        outputs = [iris.output_of_graph(graph).value for graph in store.record_graph_names()]
     finally:
         store.close()
+    # Pages asked under another base would all be 404s: warming would make none and say little.
+    foreign = [output for output in outputs if iris.stem_of(base, output) is None]
+    if foreign:
+        raise click.BadParameter(f"{len(foreign):,} of the store's {len(outputs):,} records are not under {base} "
+                                 f"(one is {foreign[0]}): give the base the records were minted under, as "
+                                 "`kgpub serve` is given it", param_hint="--base")
+    return [iris.output_key(base, output) for output in outputs]
 
 
 @click.command()

@@ -138,6 +138,13 @@ def test_kgpub_warm_makes_every_record_page(store, renders):
     assert f"{len(stored)} record pages ready" in cli("warm", "--base", BASE).stderr  # found, not made again
 
 
+def test_kgpub_warm_under_another_base_says_so(store):
+    cli, report = store
+    wrong = cli("warm", "--base", "https://elsewhere.example.org/", check_exit=2)
+    assert "not under https://elsewhere.example.org/" in wrong.stderr
+    assert BASE in wrong.stderr, "it shows a record's IRI, so the right base can be read off it"
+
+
 def test_pages_are_served_when_the_cache_cannot_be_written(store, renders, tmp_path):
     cli, report = store
     seed = seed_of(report)
