@@ -297,10 +297,14 @@ def test_queries_beyond_the_processes_and_the_queue_are_refused_at_once_and_page
     for thread in threads:
         thread.join()
     # A running query may end in a 503 of its own (past its memory or time limit): the refusals are
-    # the answers that say the queue is full, and they come at once.
+    # the answers that say the queue is full. They come at once: before the waiting query's answer,
+    # which needs a running one to end first (a bound in seconds failed on a loaded machine).
+    seen = [(r.status, r.body[:120], round(t, 2)) for r, t in answers]
     refused = [(r, t) for r, t in answers if r.status == 503 and b"queue is full" in r.body]
-    assert len(refused) >= 2, [(r.status, r.body[:120], round(t, 2)) for r, t in answers]
-    assert all(r.getheader("Retry-After") and t < 2 for r, t in refused)
+    served = [t for r, t in answers if (r, t) not in refused]
+    assert len(refused) >= 2, seen
+    assert all(r.getheader("Retry-After") for r, _ in refused), seen
+    assert max(t for _, t in refused) < max(served), seen
     assert max(page_times) < 1.0, f"pages waited behind the queries: {page_times}"
 
 
