@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -179,7 +180,9 @@ def ingest(store_dir, base, format, report, harvest_date, source_priority, batch
                              batch_size, jobs)
         if counts["stored"] + counts["updated"] >= OPTIMIZE_AFTER and not is_remote(store_dir):
             err_console.print("compacting the store after a large load…", highlight=False)
+            started = time.monotonic()
             store.optimize()
+            err_console.print(f"compacted in {time.monotonic() - started:,.0f} s", highlight=False)
     sys.exit(1 if counts["rejected"] else 0)
 
 
