@@ -81,6 +81,7 @@ class SearchResults:
     hits: tuple[Hit, ...]
     query: str
     order: str = "relevance"  # or "newest": no text, or too many matches to rank (search_plans.py)
+    more_than: bool = False  # `total` is a lower bound: more records match than were counted
 
 
 @dataclass(frozen=True)
@@ -296,20 +297,21 @@ class SearchIndex:
             match = f"{column} : ({match})"
         weights = ", ".join(map(str, COLUMN_WEIGHTS.values()))
         snippet = plans.snippet_sql(MARK_START, MARK_END)
-        order = "relevance"
+        order, more = "relevance", False
         with Transaction(self._db, self._lock, "BEGIN"):  # count and page from one snapshot
             if match is None:
                 order = "newest"
                 total, rows = plans.listing(self._db, where, params, limit, offset, count)
-            elif column is None and count and plans.matches(self._db, exact := match_expression(text, False)) \
-                    > plans.RANKED_MATCHES:
+            elif column is None and count and plans.too_many_to_rank(self._db, exact := match_expression(text, False)):
                 order = "newest"
                 total, rows = plans.newest(self._db, exact, where, params, snippet, limit, offset)
+                if total is None:
+                    total, more = plans.RANKED_MATCHES, True
             else:
                 total, rows = plans.ranked(self._db, match, where, params, weights, snippet, limit, offset, count)
         hits = tuple(Hit(iri, title, tuple(json.loads(authors)), journal_title, year_, doi_, type_iri,
                          highlighted(snip)) for iri, title, authors, journal_title, year_, doi_, type_iri, snip in rows)
-        return SearchResults(total, hits, text, order)
+        return SearchResults(total, hits, text, order, more)
 
     def facets(self) -> dict[str, Facets]:
         """Record graph IRI -> what OAI-PMH sets are made of, for every indexed record (one read)."""

@@ -94,7 +94,8 @@ def _search_json(results, page: int) -> Response:
     hits = [{"iri": h.iri, "title": h.title, "authors": list(h.authors), "journal": h.journal_title,
              "year": h.year, "doi": h.doi, "type": h.type_iri, "snippet": h.snippet} for h in results.hits]
     more = (page - 1) * SEARCH_PAGE_SIZE + len(hits) < results.total
-    body = {"query": results.query, "total": results.total, "order": results.order, "page": page, "hits": hits,
+    body = {"query": results.query, "total": results.total, "total_is_lower_bound": results.more_than,
+            "order": results.order, "page": page, "hits": hits,
             "next": _search_url(page + 1, "json") if more else None}
     response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
     response.headers["Vary"] = "Accept"

@@ -163,16 +163,16 @@ def test_words_too_common_to_rank_list_their_records_newest_first(index, monkeyp
     ranked = index.search("mould")
     assert ranked.order == "relevance" and ranked.total == 3
     monkeypatch.setattr(search_plans, "RANKED_MATCHES", 2)
-    walked = index.search("mould")
-    assert walked.order == "newest" and walked.total == 3
+    walked = index.search("mould", limit=100)
+    assert walked.order == "newest" and (walked.total, walked.more_than) == (2, True), "more than 2: not counted on"
     assert set(found(walked)) == set(found(ranked))
     newest_first = found(index.search(limit=100))  # every record, newest first, undated last
     assert found(walked) == [record for record in newest_first if record in found(ranked)]
     assert all("<mark>" in h.snippet for h in walked.hits)
     assert found(index.search("mould", year="1998")) == [iri("lund-journal-article.json")]
-    assert index.search("mould", year="1998").total == 1
+    assert index.search("mould", year="1998").total == 1, "under a filter, counted"
     pages = [index.search("mould", limit=2, offset=offset) for offset in (0, 2)]
-    assert sum((found(page) for page in pages), []) == found(walked) and {p.total for p in pages} == {3}
+    assert sum((found(page) for page in pages), []) == found(walked)
     assert index.search("Cabibbo").order == "relevance", "one match: ranked"
     assert index.search("moul").order == "relevance", "a prefix alone is never walked (it costs per record)"
 
