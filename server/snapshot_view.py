@@ -83,9 +83,9 @@ class SnapshotView:
 
 def current() -> SnapshotView:
     """This thread's view, moved to the newest snapshot. Each request thread of a worker keeps its
-    own store object (opened on its first request: its side files' connections are its own); the
-    database of a snapshot and what is remembered of it are the process's (OpenSnapshots,
-    SnapshotMemory)."""
+    own store object (opened on its first request): its hold on the snapshot it reads. The open
+    database, the side files' connections and what is remembered of the snapshot are the
+    process's (graph/store/shared_opens.py, SnapshotMemory)."""
     views = current_app.extensions.setdefault(EXTENSION, {})
     me = (os.getpid(), threading.get_ident())
     view: SnapshotView | None = views.get(me)
