@@ -195,6 +195,8 @@ def serve(store: Path, count: int, args) -> dict:
             result[name] = summary(timed_gets(port, paths_, accept))
             print(f"  {name}: {result[name]}", file=sys.stderr)
         result["worker_rss_mb_after"] = worker_rss_mb(process.pid)
+        # RSS counts the side files' pages SQLite maps from disk (clean, shared, reclaimable): apart.
+        result["worker_private_mb_after"] = worker_rss_mb(process.pid, "RssAnon")
         result["search_matches"] = search_matches(store, searches)
         return result
     finally:
@@ -218,8 +220,8 @@ def search_matches(store: Path, searches: list[str]) -> dict[str, int]:
         index.close()
 
 
-def worker_rss_mb(master: int) -> list[int]:
-    return [round(status_kb(pid, "VmRSS") / 1024) for pid in children(master)]
+def worker_rss_mb(master: int, field: str = "VmRSS") -> list[int]:
+    return [round(status_kb(pid, field) / 1024) for pid in children(master)]
 
 
 def sparql(count: int, args) -> dict:
@@ -265,7 +267,7 @@ def print_table(figures: dict) -> None:
                 print(f"{name:<22}{row['n']:>6}{row['first_ms']:>10}{row['p50_ms']:>9}{row['p99_ms']:>9}"
                       f"{row['max_ms']:>9}")
         print(f"server processes' RSS MB: {served['worker_rss_mb_loaded']} loaded, "
-              f"{served['worker_rss_mb_after']} after")
+              f"{served['worker_rss_mb_after']} after (private: {served.get('worker_private_mb_after')})")
     if "sparql" in figures:
         print(f"\nSPARQL mix (bench/sparql.py --no-rdflib): {figures['sparql']['verdicts']}")
     print("\nissue 16's targets at this size:")
