@@ -6,9 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgpub.graph.namespaces import DCTERMS
+from kgpub.graph.search import SearchError
 from kgpub.graph.store.oxigraph import OxigraphStore, SnapshotStore
 from kgpub.graph.store.snapshots import snapshot_root
 
@@ -110,6 +112,21 @@ def test_readers_of_one_process_share_each_snapshot_and_keep_the_one_still_held(
     assert not (snapshot_root(tmp_path / "store") / old).exists(), "let go by both, so deleted"
     first.close()
     second.close()
+    writer.close()
+
+
+def test_a_reader_that_fails_to_open_lets_go_of_its_snapshot(tmp_path):
+    """A reader whose side files cannot be opened holds nothing: the snapshot is deleted at the next publish."""
+    writer = OxigraphStore(tmp_path / "store")
+    writer.write_graphs(dict([record("a", "First")]))
+    held = (snapshot_root(tmp_path / "store") / "CURRENT").read_text()
+    search = tmp_path / "store" / "kgpub" / "search.sqlite"
+    search.rename(tmp_path / "away.sqlite")
+    with pytest.raises(SearchError):
+        SnapshotStore(tmp_path / "store")
+    (tmp_path / "away.sqlite").rename(search)
+    writer.write_graphs(dict([record("b", "Second")]))
+    assert not (snapshot_root(tmp_path / "store") / held).exists()
     writer.close()
 
 

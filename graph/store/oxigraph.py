@@ -322,7 +322,11 @@ class SnapshotStore(OxigraphReads):
         self._reader = snapshots.SnapshotReader(self.path)
         self._db = self._reader.current()
         self._side_key = self.path.resolve()
-        side = _side_files.hold(self._side_key, lambda: _SideFiles.of(self.path))
+        try:
+            side = _side_files.hold(self._side_key, lambda: _SideFiles.of(self.path))
+        except BaseException:
+            self._reader.close()  # let go of the snapshot held above
+            raise
         self.search, self.copies = side.search, side.copies
         self._removals = None
 
