@@ -46,6 +46,9 @@ class Lru:
                 self._entries.popitem(last=False)
 
 
+RESPONSE_CACHE_SIZE = 512
+
+
 @dataclass
 class SnapshotMemory:
     """What a process remembers of one snapshot, shared by its request threads: the labels of the
@@ -58,12 +61,8 @@ class SnapshotMemory:
     tombstones: dict | None = None
 
 
-RESPONSE_CACHE_SIZE = 512
-
-
 @dataclass
 class SnapshotView:
-    pid: int
     store: Store
     documents: Documents
 
@@ -93,7 +92,7 @@ def current() -> SnapshotView:
         store = open_reader(current_app.config["STORE"])
         documents = Documents(store, current_app.config["BASE"], current_app.config["PAGE_SIZE"],
                               _memory_of(store.snapshot))
-        view = SnapshotView(os.getpid(), store, documents)
+        view = SnapshotView(store, documents)
         with _lock:
             views[me] = view
     view.store.refresh()
